@@ -1,1 +1,5 @@
-fn main() {}
+//! The `scalesim` binary: see [`scalesim::cli`].
+
+fn main() -> std::process::ExitCode {
+    scalesim::cli::main()
+}

@@ -299,9 +299,13 @@ mod tests {
     #[test]
     fn rejects_bad_durations() {
         assert!(parse_go_duration("").is_err());
-        assert!(parse_go_duration("15").unwrap_err().contains("missing unit"));
+        assert!(parse_go_duration("15")
+            .unwrap_err()
+            .contains("missing unit"));
         assert!(parse_go_duration("-1s").unwrap_err().contains("negative"));
-        assert!(parse_go_duration("3d").unwrap_err().contains("unknown unit"));
+        assert!(parse_go_duration("3d")
+            .unwrap_err()
+            .contains("unknown unit"));
         assert!(parse_go_duration("1.2.3s").is_err());
         assert!(parse_go_duration("99999999999999999999h").is_err());
     }

@@ -104,11 +104,7 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}",
-            self.pos.line, self.pos.col, self.message
-        )
+        write!(f, "{}:{}: {}", self.pos.line, self.pos.col, self.message)
     }
 }
 
@@ -444,7 +440,12 @@ fn count_nodes(n: &Node) -> usize {
     match &n.kind {
         Kind::Scalar(..) => 1,
         Kind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Kind::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + count_nodes(v)).sum::<usize>(),
+        Kind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(_, v)| 1 + count_nodes(v))
+                .sum::<usize>()
+        }
     }
 }
 
@@ -506,8 +507,8 @@ mod tests {
 
     #[test]
     fn keeps_positions_and_documents() {
-        let docs = parse("a: 1\nb:\n  - x\n  - 'y'\n---\n# only a comment\n---\nc: {d: e}\n")
-            .unwrap();
+        let docs =
+            parse("a: 1\nb:\n  - x\n  - 'y'\n---\n# only a comment\n---\nc: {d: e}\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].index, 2);
         let b = docs[0].root.get("b").unwrap();
@@ -519,7 +520,10 @@ mod tests {
             }
             _ => panic!(),
         }
-        assert_eq!(docs[1].root.lookup(&["c", "d"]).unwrap().as_str(), Some("e"));
+        assert_eq!(
+            docs[1].root.lookup(&["c", "d"]).unwrap().as_str(),
+            Some("e")
+        );
     }
 
     #[test]
@@ -553,7 +557,10 @@ mod tests {
         assert!(e.message.contains("alias bomb"), "{e}");
         let deep = "[".repeat(500) + &"]".repeat(500);
         let e = parse(&deep).unwrap_err().message;
-        assert!(e.contains("nesting") || e.contains("recursion limit"), "{e}");
+        assert!(
+            e.contains("nesting") || e.contains("recursion limit"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -230,7 +230,9 @@ macro_rules! int_method {
     ($method:ident, $visit:ident, $ty:ty, $what:expr) => {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
             let v: $ty = self.ranged($what, <$ty>::MIN as i128, <$ty>::MAX as i128)?;
-            visitor.$visit(v).map_err(|e: DeError| e.locate(self.node, &self.path))
+            visitor
+                .$visit(v)
+                .map_err(|e: DeError| e.locate(self.node, &self.path))
         }
     };
 }
@@ -295,7 +297,9 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
                 Resolved::Float(f) => f,
                 _ => return Err(self.expected("a number")),
             },
-            Kind::Scalar(s, _) if matches!(resolve_plain(s), Resolved::Int(_) | Resolved::Float(_)) => {
+            Kind::Scalar(s, _)
+                if matches!(resolve_plain(s), Resolved::Int(_) | Resolved::Float(_)) =>
+            {
                 return Err(self.fail(format!(
                     "expected a number, found the string {s:?}; remove the quotes"
                 )))
@@ -390,7 +394,11 @@ impl<'de, 'a> de::Deserializer<'de> for NodeDe<'a> {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -547,7 +555,10 @@ struct MapAccess<'a, 'p> {
 
 impl<'de, 'a, 'p> de::MapAccess<'de> for MapAccess<'a, 'p> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         for (key, value) in self.entries.by_ref() {
             let path = join_key(&self.parent.path, &key.text);
             if let Some(fields) = self.fields {
@@ -567,10 +578,7 @@ impl<'de, 'a, 'p> de::MapAccess<'de> for MapAccess<'a, 'p> {
                         return Err(DeError {
                             path,
                             origin: Some(key.origin),
-                            message: format!(
-                                "{msg}; expected one of: {}",
-                                expected.join(", ")
-                            ),
+                            message: format!("{msg}; expected one of: {}", expected.join(", ")),
                         });
                     }
                     self.parent.cx.note(
@@ -599,7 +607,8 @@ impl<'de, 'a, 'p> de::MapAccess<'de> for MapAccess<'a, 'p> {
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let (node, path) = self.value.take().expect("value after key");
         let de = self.parent.child(node, path.clone());
-        seed.deserialize(de).map_err(|e: DeError| e.locate(node, &path))
+        seed.deserialize(de)
+            .map_err(|e: DeError| e.locate(node, &path))
     }
 }
 
@@ -628,7 +637,11 @@ impl<'de, 'a, 'p> de::VariantAccess<'de> for EnumAccess<'a, 'p> {
             Some((node, path)) => Err(DeError::at(
                 node,
                 &path,
-                format!("`{}` takes no settings, found {}", self.tag, node.describe()),
+                format!(
+                    "`{}` takes no settings, found {}",
+                    self.tag,
+                    node.describe()
+                ),
             )),
         }
     }
@@ -645,7 +658,9 @@ impl<'de, 'a, 'p> de::VariantAccess<'de> for EnumAccess<'a, 'p> {
     }
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
         match self.value {
-            Some((node, path)) => de::Deserializer::deserialize_seq(self.parent.child(node, path), visitor),
+            Some((node, path)) => {
+                de::Deserializer::deserialize_seq(self.parent.child(node, path), visitor)
+            }
             None => Err(self.parent.fail(format!("`{}` needs a list", self.tag))),
         }
     }
@@ -677,11 +692,15 @@ struct LocatedAccess<'a> {
 
 impl<'de, 'a> de::MapAccess<'de> for LocatedAccess<'a> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         if self.step >= LOCATED_FIELDS.len() {
             return Ok(None);
         }
-        let key: de::value::StrDeserializer<DeError> = LOCATED_FIELDS[self.step].into_deserializer();
+        let key: de::value::StrDeserializer<DeError> =
+            LOCATED_FIELDS[self.step].into_deserializer();
         seed.deserialize(key).map(Some)
     }
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
@@ -781,7 +800,10 @@ impl<'de> Deserialize<'de> for Unmodelled {
             fn visit_unit<E>(self) -> Result<Unmodelled, E> {
                 Ok(Unmodelled)
             }
-            fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<Unmodelled, D::Error> {
+            fn visit_newtype_struct<D: de::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Unmodelled, D::Error> {
                 de::IgnoredAny::deserialize(d).map(|_| Unmodelled)
             }
         }
@@ -853,7 +875,10 @@ mod tests {
     }
 
     fn doc(s: &str) -> Node {
-        parse_stream(s, &Arc::from("t.yaml")).unwrap().remove(0).root
+        parse_stream(s, &Arc::from("t.yaml"))
+            .unwrap()
+            .remove(0)
+            .root
     }
 
     #[test]
@@ -880,8 +905,17 @@ mod tests {
         let n = doc("maxReplicaCount: twenty\n");
         let e = from_node::<Spec>(&n, "spec", &DeContext::new(false, true)).unwrap_err();
         assert_eq!(e.path, "spec.maxReplicaCount");
-        assert_eq!(e.message, "expected an integer, found the string \"twenty\"");
-        assert!(matches!(e.origin, Some(Origin::File { start: Pos { line: 1, col: 18 }, .. })));
+        assert_eq!(
+            e.message,
+            "expected an integer, found the string \"twenty\""
+        );
+        assert!(matches!(
+            e.origin,
+            Some(Origin::File {
+                start: Pos { line: 1, col: 18 },
+                ..
+            })
+        ));
         let n = doc("maxReplicaCount: \"3\"\n");
         let e = from_node::<Spec>(&n, "spec", &DeContext::new(false, true)).unwrap_err();
         assert!(e.message.contains("remove the quotes"), "{e}");
@@ -909,13 +943,20 @@ mod tests {
         assert!(notes[2].message.contains("kubectl apply"));
         let e = from_node::<Spec>(&doc(text), "spec", &DeContext::new(true, false)).unwrap_err();
         assert_eq!(e.path, "spec.minReplicaCout");
-        assert!(e.message.starts_with("unknown field `minReplicaCout` (did you mean `minReplicaCount`?)"));
+        assert!(e
+            .message
+            .starts_with("unknown field `minReplicaCout` (did you mean `minReplicaCount`?)"));
     }
 
     #[test]
     fn enums_are_externally_tagged() {
         let cx = DeContext::new(true, false);
-        let v: Vec<Dist> = from_node(&doc("[{constant: 1s}, {uniform: {min: 1, max: 2}}, exact]"), "", &cx).unwrap();
+        let v: Vec<Dist> = from_node(
+            &doc("[{constant: 1s}, {uniform: {min: 1, max: 2}}, exact]"),
+            "",
+            &cx,
+        )
+        .unwrap();
         assert_eq!(
             v,
             vec![
@@ -932,8 +973,10 @@ mod tests {
 
     #[test]
     fn join_key_quotes_odd_keys() {
-        assert_eq!(join_key("metadata.annotations", "autoscaling.keda.sh/paused"),
-            "metadata.annotations[\"autoscaling.keda.sh/paused\"]");
+        assert_eq!(
+            join_key("metadata.annotations", "autoscaling.keda.sh/paused"),
+            "metadata.annotations[\"autoscaling.keda.sh/paused\"]"
+        );
         assert_eq!(join_key("", "spec"), "spec");
     }
 }

@@ -182,10 +182,16 @@ pub fn apply(root: &mut Node, path: &[Segment], value: Node) -> Result<(), Strin
     for (i, seg) in path.iter().enumerate() {
         let last = i + 1 == path.len();
         let here = path_to_string(&done);
-        let here_name = if here.is_empty() { "the document".to_string() } else { here.clone() };
+        let here_name = if here.is_empty() {
+            "the document".to_string()
+        } else {
+            here.clone()
+        };
         match seg {
             Segment::Key(k) => {
-                if node.is_null() && matches!(node.origin, Origin::File { .. } | Origin::Override(_)) {
+                if node.is_null()
+                    && matches!(node.origin, Origin::File { .. } | Origin::Override(_))
+                {
                     node.kind = Kind::Map(Vec::new());
                 }
                 let origin = value.origin;
@@ -268,7 +274,10 @@ mod tests {
     use super::*;
 
     fn doc(s: &str) -> Node {
-        parse_stream(s, &Arc::from("t.yaml")).unwrap().remove(0).root
+        parse_stream(s, &Arc::from("t.yaml"))
+            .unwrap()
+            .remove(0)
+            .root
     }
 
     #[test]
@@ -277,7 +286,10 @@ mod tests {
         assert_eq!(o.target, Some(("ScaledObject".into(), "redis-so".into())));
         assert_eq!(
             o.path,
-            vec![Segment::Key("spec".into()), Segment::Key("pollingInterval".into())]
+            vec![
+                Segment::Key("spec".into()),
+                Segment::Key("pollingInterval".into())
+            ]
         );
         assert_eq!(o.value.as_str(), Some("5"));
         let o = parse_override("load.0.rate=50", 3).unwrap();
@@ -300,10 +312,26 @@ mod tests {
         let mut n = doc("spec:\n  load:\n  - poisson: {rate: 5}\n");
         let o = parse_override("spec.load.0.poisson.rate=50", 0).unwrap();
         apply(&mut n, &o.path, o.value).unwrap();
-        assert_eq!(n.lookup(&["spec", "load"]).and_then(|l| get(l, &[Segment::Index(0), Segment::Key("poisson".into()), Segment::Key("rate".into())])).unwrap().as_str(), Some("50"));
+        assert_eq!(
+            n.lookup(&["spec", "load"])
+                .and_then(|l| get(
+                    l,
+                    &[
+                        Segment::Index(0),
+                        Segment::Key("poisson".into()),
+                        Segment::Key("rate".into())
+                    ]
+                ))
+                .unwrap()
+                .as_str(),
+            Some("50")
+        );
         let o = parse_override("spec.cooldownPeriod=30", 1).unwrap();
         apply(&mut n, &o.path, o.value).unwrap();
-        assert_eq!(n.lookup(&["spec", "cooldownPeriod"]).unwrap().as_str(), Some("30"));
+        assert_eq!(
+            n.lookup(&["spec", "cooldownPeriod"]).unwrap().as_str(),
+            Some("30")
+        );
         let o = parse_override("spec.load.3.poisson.rate=1", 2).unwrap();
         let e = apply(&mut n, &o.path, o.value).unwrap_err();
         assert_eq!(e, "spec.load[3] does not exist: spec.load has 1 item(s)");

@@ -1,0 +1,89 @@
+//! The command line: `scalesim run`, and the subcommands built on it. The only module that
+//! prints, shows progress and picks exit codes.
+//!
+//! Exit codes: 0 success; 1 a `check` found an SLO violated; 2 bad input or usage (the message
+//! names file, line, column and field); 70 an internal error (a bug: please report it);
+//! 74 an output could not be written.
+
+pub mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Deterministic simulator of queue-driven autoscaling (Celery on Kubernetes with KEDA or the HPA).
+#[derive(Debug, Parser)]
+#[command(name = "scalesim", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write its time series, events, summary and report.
+    Run(run::Args),
+}
+
+/// An error with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// Process exit code.
+    pub code: u8,
+    /// What to print (already formatted; may span lines).
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input or usage (exit 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    /// Output could not be written (exit 74).
+    pub fn io(message: impl Into<String>) -> Self {
+        Failure {
+            code: 74,
+            message: message.into(),
+        }
+    }
+    /// A bug (exit 70).
+    pub fn internal(message: impl Into<String>) -> Self {
+        Failure {
+            code: 70,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<crate::sim::SimError> for Failure {
+    fn from(e: crate::sim::SimError) -> Self {
+        use crate::sim::SimError::*;
+        match e {
+            Engine(_) | TooManyTasks { .. } | TooManyPods { .. } => {
+                Failure::input(format!("error: {e}"))
+            }
+            Conservation { .. } => Failure::internal(format!("error: {e}")),
+            Io(_) => Failure::io(format!("error: {e}")),
+        }
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::cmd(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("{}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! What a run records: time-series rows, the event log, wait statistics and the summary.
+//!
+//! The simulator hands rows and events to a [`Sink`] as it produces them (the CLI streams
+//! them to CSV files, so memory does not grow with the run), and keeps only bounded data:
+//! a wait histogram (HDR, 3 significant digits), a decimated copy of the series for charts,
+//! and the autoscalers' decisions.
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use crate::time::SimTime;
+
+/// One line of `events.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    /// When.
+    pub time: SimTime,
+    /// Who: `pod`, `deployment`, `worker`, `broker`, `hpa`, `keda`, `load`.
+    pub source: &'static str,
+    /// `Normal` or `Warning`.
+    pub kind: &'static str,
+    /// Reason, e.g. `SuccessfulRescale`.
+    pub reason: String,
+    /// Message, in the words the real component uses.
+    pub message: String,
+}
+
+/// Receives what the simulator produces, as it produces it.
+pub trait Sink {
+    /// The column names, once, before any row.
+    fn columns(&mut self, names: &[String]) -> std::io::Result<()>;
+    /// One sample row (same length as the columns; NaN = empty cell).
+    fn row(&mut self, values: &[f64]) -> std::io::Result<()>;
+    /// One event.
+    fn event(&mut self, e: &EventRow) -> std::io::Result<()>;
+}
+
+/// A sink that keeps everything in memory (tests, the library API, sweeps).
+#[derive(Clone, Debug, Default)]
+pub struct MemorySink {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows.
+    pub rows: Vec<Vec<f64>>,
+    /// Events.
+    pub events: Vec<EventRow>,
+    /// Keep rows (false: only events).
+    pub drop_rows: bool,
+}
+
+impl MemorySink {
+    /// The values of one column.
+    pub fn column(&self, name: &str) -> Option<Vec<f64>> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        Some(self.rows.iter().map(|r| r[i]).collect())
+    }
+
+    /// The row at time `t_s` seconds.
+    pub fn row_at(&self, t_s: f64) -> Option<&Vec<f64>> {
+        self.rows.iter().find(|r| (r[0] - t_s).abs() < 1e-9)
+    }
+
+    /// Value of `name` at `t_s`.
+    pub fn value(&self, name: &str, t_s: f64) -> Option<f64> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        self.row_at(t_s).map(|r| r[i])
+    }
+}
+
+impl Sink for MemorySink {
+    fn columns(&mut self, names: &[String]) -> std::io::Result<()> {
+        self.columns = names.to_vec();
+        Ok(())
+    }
+    fn row(&mut self, values: &[f64]) -> std::io::Result<()> {
+        if !self.drop_rows {
+            self.rows.push(values.to_vec());
+        }
+        Ok(())
+    }
+    fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
+        self.events.push(e.clone());
+        Ok(())
+    }
+}
+
+/// Percentiles of task wait (publish -> start of execution), seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct WaitStats {
+    /// Mean (exact).
+    pub mean: f64,
+    /// Median (HDR estimate, 0.1% relative precision).
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum (exact).
+    pub max: f64,
+}
+
+/// `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Simulated seconds.
+    pub duration_s: f64,
+    /// Tasks published.
+    pub produced: u64,
+    /// Executions completed (duplicates included).
+    pub completed: u64,
+    /// Tasks lost (killed after an early ack, or WorkerLostError).
+    pub lost: u64,
+    /// Extra copies made by visibility-timeout restores and redeliveries of held messages.
+    pub duplicated: u64,
+    /// Tasks still queued, held or running at the end.
+    pub in_flight_at_end: u64,
+    /// Wait statistics.
+    pub wait_s: WaitStats,
+    /// Executions started (waits measured).
+    pub started: u64,
+    /// Most ready messages in the broker at any instant.
+    pub max_queue_depth: u64,
+    /// Most replicas asked for (`spec.replicas`, all worker Deployments).
+    pub peak_replicas: u64,
+    /// Pod lifetime summed over pods (creation to exit), seconds: what the cluster pays for.
+    pub pod_seconds: f64,
+    /// Replica increases.
+    pub scale_ups: u64,
+    /// Replica decreases.
+    pub scale_downs: u64,
+    /// When the backlog (queued + held + running) last became empty after work arrived,
+    /// seconds from start; null when work is still in flight at the end.
+    pub drain_time_s: Option<f64>,
+    /// Engine events handled.
+    pub events_processed: u64,
+    /// Warnings from loading the scenario.
+    pub warnings: Vec<String>,
+}
+
+/// Collects waits for the summary and for each sample interval.
+#[derive(Debug)]
+pub struct WaitRecorder {
+    hist: Histogram<u64>,
+    sum_ns: u128,
+    count: u64,
+    max_ns: u64,
+    window: Vec<u64>,
+}
+
+impl Default for WaitRecorder {
+    fn default() -> Self {
+        WaitRecorder {
+            // Microseconds from 1 µs to ~115 days, 3 significant digits (~280 KiB).
+            hist: Histogram::new_with_bounds(1, 10_000_000_000_000, 3)
+                .expect("valid histogram bounds"),
+            sum_ns: 0,
+            count: 0,
+            max_ns: 0,
+            window: Vec::with_capacity(1024),
+        }
+    }
+}
+
+impl WaitRecorder {
+    /// Records one wait.
+    #[inline]
+    pub fn record(&mut self, wait_ns: u64) {
+        self.hist.saturating_record(wait_ns / 1_000);
+        self.sum_ns += wait_ns as u128;
+        self.count += 1;
+        self.max_ns = self.max_ns.max(wait_ns);
+        self.window.push(wait_ns);
+    }
+
+    /// p50, p95 and max of the waits since the last call, in seconds (NaN when none).
+    pub fn take_window(&mut self) -> [f64; 3] {
+        if self.window.is_empty() {
+            return [f64::NAN; 3];
+        }
+        let n = self.window.len();
+        let pick = |w: &mut Vec<u64>, q: f64| -> u64 {
+            let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+            *w.select_nth_unstable(k).1
+        };
+        let p50 = pick(&mut self.window, 0.5);
+        let p95 = pick(&mut self.window, 0.95);
+        let max = *self.window.iter().max().expect("non-empty");
+        self.window.clear();
+        [p50, p95, max].map(|v| v as f64 / 1e9)
+    }
+
+    /// Totals for the summary.
+    pub fn stats(&self) -> WaitStats {
+        if self.count == 0 {
+            return WaitStats::default();
+        }
+        let q = |p: f64| round_sig(self.hist.value_at_quantile(p) as f64 / 1e6, 4);
+        WaitStats {
+            mean: (self.sum_ns as f64 / self.count as f64) / 1e9,
+            p50: q(0.50),
+            p95: q(0.95),
+            p99: q(0.99),
+            max: self.max_ns as f64 / 1e9,
+        }
+    }
+
+    /// Executions started.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+/// Rounds to `digits` significant digits (HDR estimates are not more precise than that).
+pub fn round_sig(v: f64, digits: i32) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let mag = v.abs().log10().floor() as i32;
+    let f = 10f64.powi(digits - 1 - mag);
+    (v * f).round() / f
+}
+
+/// Formats a number for CSV: integers exactly, others with at most 6 decimals, NaN empty.
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        return String::new();
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_format_stably() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(f64::NAN), "");
+        assert_eq!(round_sig(39.987, 4), 39.99);
+    }
+
+    #[test]
+    fn window_percentiles_are_exact_nearest_rank() {
+        let mut w = WaitRecorder::default();
+        for s in 1..=20u64 {
+            w.record(s * 1_000_000_000);
+        }
+        assert_eq!(w.take_window(), [10.0, 19.0, 20.0]);
+        assert!(w.take_window()[0].is_nan());
+        let st = w.stats();
+        assert!((st.mean - 10.5).abs() < 1e-9);
+        assert_eq!(st.max, 20.0);
+        assert!((st.p50 - 10.0).abs() / 10.0 < 0.002, "{}", st.p50);
+    }
+}
