@@ -157,7 +157,7 @@ impl Sink for CsvSink {
         self.cells.clear();
         self.cells.extend(values.iter().map(|v| fmt_num(*v)));
         self.series.write_record(&self.cells)?;
-        if self.rows_seen % self.keep_every == 0 {
+        if self.rows_seen.is_multiple_of(self.keep_every) {
             self.kept_rows.push(values.to_vec());
         }
         self.rows_seen += 1;

@@ -254,6 +254,29 @@ pub struct WorkerGroup {
     pub env: BTreeMap<String, String>,
 }
 
+/// A scheduled action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Set `spec.replicas` of worker group `group` (index into [`Scenario::workers`]).
+    Scale {
+        /// When.
+        at: SimTime,
+        /// Worker group.
+        group: usize,
+        /// Replicas.
+        replicas: i32,
+    },
+}
+
+impl Action {
+    /// When it happens.
+    pub fn at(&self) -> SimTime {
+        match self {
+            Action::Scale { at, .. } => *at,
+        }
+    }
+}
+
 /// A manifest document other than the Scenario, for the autoscaler modules.
 #[derive(Clone, Debug)]
 pub struct Manifest {
@@ -336,6 +359,8 @@ pub struct Scenario {
     pub loads: Vec<Load>,
     /// Worker Deployments.
     pub workers: Vec<WorkerGroup>,
+    /// Scheduled actions, in time order.
+    pub actions: Vec<Action>,
     /// Node vCPUs.
     pub node_cpus: u32,
     /// Pods existing at t=0 are already ready and consuming.
@@ -404,6 +429,48 @@ pub struct LoadOptions {
 /// Loads a scenario file from disk.
 pub fn load_file(path: &str, opts: &LoadOptions) -> Result<Scenario, Diagnostics> {
     load(&Source::Disk, path, opts)
+}
+
+/// Loads a scenario from text held in memory, named `scenario.yaml`; `files` are further
+/// in-memory files (manifests, CSV traces) it may reference by relative path.
+///
+/// ```
+/// let text = r#"
+/// apiVersion: scalesim.dev/v1alpha1
+/// kind: Scenario
+/// metadata: {name: tiny}
+/// spec:
+///   duration: 1m
+///   tasks: [{name: t, duration: 1s}]
+///   load: [{burst: {task: t, count: 5}}]
+/// ---
+/// apiVersion: apps/v1
+/// kind: Deployment
+/// metadata: {name: w}
+/// spec:
+///   template:
+///     spec:
+///       containers: [{name: w, command: [celery, -A, app, worker, -c, "2"]}]
+/// "#;
+/// let sc = scalesim::scenario::load_str(text, &[], &Default::default()).unwrap();
+/// assert_eq!(sc.workers[0].celery.concurrency, 2);
+/// ```
+pub fn load_str(
+    text: &str,
+    files: &[(&str, &str)],
+    opts: &LoadOptions,
+) -> Result<Scenario, Diagnostics> {
+    let mut all = vec![("scenario.yaml".to_string(), text.to_string())];
+    all.extend(
+        files
+            .iter()
+            .map(|(n, t)| (files::normalize(n), t.to_string())),
+    );
+    load(
+        &Source::Memory(std::sync::Arc::new(all)),
+        "scenario.yaml",
+        opts,
+    )
 }
 
 /// Loads a scenario from a source (disk or the embedded files).
@@ -1396,7 +1463,7 @@ impl Loader<'_> {
             self.set(
                 "broker",
                 "globalQos",
-                b.global_qos.as_ref().map_or(true, |d| d.value).to_string(),
+                b.global_qos.as_ref().is_none_or(|d| d.value).to_string(),
                 b.global_qos.as_ref().map(|d| self.ot(path, d.origin)),
             );
         }
@@ -1408,6 +1475,9 @@ impl Loader<'_> {
             }
         }
         for (qi, q) in queues.iter().enumerate() {
+            if self.has_errors() {
+                break;
+            }
             if !workers.iter().any(|w| w.celery.queues.contains(&qi))
                 && tasks.iter().any(|t| t.queue == qi)
             {
@@ -1424,11 +1494,49 @@ impl Loader<'_> {
             ws
         };
 
+        // Actions.
+        let mut actions = Vec::new();
+        for a in &spec.actions {
+            match &a.value {
+                raw::ActionRaw::Scale(sa) => {
+                    let Some(group) = workers
+                        .iter()
+                        .position(|w| w.deployment == sa.deployment.value)
+                    else {
+                        self.loc_err(
+                            path,
+                            "Scenario",
+                            &sa.deployment.path,
+                            sa.deployment.origin,
+                            format!("{:?} is not a worker Deployment", sa.deployment.value),
+                        );
+                        continue;
+                    };
+                    if sa.replicas.value < 0 {
+                        self.loc_err(
+                            path,
+                            "Scenario",
+                            &sa.replicas.path,
+                            sa.replicas.origin,
+                            "replicas must be >= 0",
+                        );
+                        continue;
+                    }
+                    actions.push(Action::Scale {
+                        at: SimTime(sa.at.0 .0),
+                        group,
+                        replicas: sa.replicas.value,
+                    });
+                }
+            }
+        }
+        actions.sort_by_key(|a| a.at());
+
         // Kubernetes and KEDA settings.
         let k = spec.kubernetes.clone().unwrap_or_default();
         let version = match &k.version {
             Some(v) => match parse_minor(&v.value) {
-                Some(ver) if (1, 27) <= ver && ver <= (1, 36) => ver,
+                Some(ver) if ((1, 27)..=(1, 36)).contains(&ver) => ver,
                 _ => {
                     self.loc_err(
                         path,
@@ -1459,7 +1567,7 @@ impl Loader<'_> {
         let kd = spec.keda.clone().unwrap_or_default();
         let keda_version = match &kd.version {
             Some(v) => match parse_minor(&v.value) {
-                Some(ver) if (2, 14) <= ver && ver <= (2, 20) => ver,
+                Some(ver) if ((2, 14)..=(2, 20)).contains(&ver) => ver,
                 _ => {
                     self.loc_err(
                         path,
@@ -1544,12 +1652,13 @@ impl Loader<'_> {
                     .consumer_timeout
                     .as_ref()
                     .map_or(Dur::from_secs(1800), |d| d.value.0),
-                global_qos: b.global_qos.as_ref().map_or(true, |d| d.value),
+                global_qos: b.global_qos.as_ref().is_none_or(|d| d.value),
             },
             queues,
             tasks,
             loads,
             workers,
+            actions,
             node_cpus,
             initial_pods_ready,
             limits,
@@ -1711,7 +1820,7 @@ impl Loader<'_> {
                         let mut t = at;
                         while t.0 < duration.0 {
                             points.push((t, bu.count.value));
-                            t = t + e.value.0;
+                            t += e.value.0;
                         }
                     }
                 }
@@ -2436,7 +2545,7 @@ fn parse_trace(text: &str, offset: u64, end: SimTime) -> Result<TraceShape, Stri
             .parse()
             .map_err(|_| format!("line {line}: {} is not a number", headers[vi]))?;
         let t = Dur::from_secs_f64(t).ok_or(format!("line {line}: time_s must be >= 0"))?;
-        if !v.is_finite() || v < 0.0 || v > 1.0e8 {
+        if !v.is_finite() || !(0.0..=1.0e8).contains(&v) {
             return Err(format!(
                 "line {line}: {} must be between 0 and 1e8",
                 headers[vi]

@@ -81,6 +81,8 @@ pub enum Ev {
     GraceExpired(u32, u32),
     /// The main process exits (after a process-group kill or a soft-shutdown wait).
     ProcessExit(u32, u32),
+    /// Scenario action `0` (an index into `Scenario::actions`).
+    Action(u16),
 }
 
 /// Live counts at one instant.
@@ -271,6 +273,9 @@ impl<'s> World<'s> {
         for i in 0..self.producers.len() {
             self.schedule_next_arrival(i);
         }
+        for (i, a) in self.sc.actions.iter().enumerate() {
+            self.eng.schedule_at(a.at(), Ev::Action(i as u16));
+        }
         Ok(())
     }
 
@@ -357,6 +362,11 @@ impl<'s> World<'s> {
                 }
                 Ok(())
             }
+            Ev::Action(i) => match self.sc.actions[i as usize] {
+                crate::scenario::Action::Scale {
+                    group, replicas, ..
+                } => self.set_replicas(group, replicas),
+            },
         }
     }
 
@@ -657,7 +667,7 @@ impl<'s> World<'s> {
             return Ok(());
         }
         pod.sweep_ticks += 1;
-        let scan = pod.sweep_ticks % throttle == 0;
+        let scan = pod.sweep_ticks.is_multiple_of(throttle);
         self.eng.schedule_in(interval, Ev::Sweep(p, gen));
         if scan {
             self.restore_visible()?;
@@ -1116,7 +1126,7 @@ impl<'s> World<'s> {
             }
         }
         let mut held: Vec<MsgId> = self.pods[p as usize].reserved.drain(..).collect();
-        held.extend(self.pods[p as usize].eta.drain(..));
+        held.append(&mut self.pods[p as usize].eta);
         let mut restored = 0u64;
         let mut queues: Vec<u16> = Vec::new();
         for id in held {
@@ -1190,7 +1200,7 @@ impl<'s> World<'s> {
             }
         }
         let mut held: Vec<MsgId> = self.pods[p as usize].reserved.drain(..).collect();
-        held.extend(self.pods[p as usize].eta.drain(..));
+        held.append(&mut self.pods[p as usize].eta);
         for id in held {
             if self.broker.msg(id).unacked {
                 requeued.push(id);

@@ -146,8 +146,7 @@ pub fn parse_command(argv: &[String], env: &BTreeMap<String, String>) -> Command
     let mut signal: Option<(SignalMode, String)> = None;
 
     // Init wrappers.
-    loop {
-        let Some(first) = argv.first() else { break };
+    while let Some(first) = argv.first() {
         match base(first) {
             "dumb-init" => {
                 let single_child = argv

@@ -62,9 +62,32 @@ pub struct ScenarioSpec {
     /// Metric pipelines (exporters, Prometheus, adapter) that feed autoscalers.
     #[serde(default)]
     pub metrics: Option<MetricsRaw>,
+    /// Things a person does during the run (`kubectl scale` at a time).
+    #[serde(default)]
+    pub actions: Vec<Located<ActionRaw>>,
     /// Resource guards.
     #[serde(default)]
     pub limits: Option<LimitsRaw>,
+}
+
+/// A scheduled action.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum ActionRaw {
+    /// `kubectl scale deployment/<name> --replicas=N` at `at`.
+    Scale(ScaleActionRaw),
+}
+
+/// `kubectl scale`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleActionRaw {
+    /// When.
+    pub at: DurText,
+    /// Deployment name.
+    pub deployment: Located<String>,
+    /// New `spec.replicas`.
+    pub replicas: Located<i32>,
 }
 
 /// A worker Deployment and its Celery settings.

@@ -232,6 +232,16 @@ pub fn apply(root: &mut Node, path: &[Segment], value: Node) -> Result<(), Strin
                 node = &mut entries[pos].1;
             }
             Segment::Index(idx) => {
+                // A key this override just inserted: make it a one-item list, so reading the
+                // document reports the field itself if the schema does not know it.
+                let fresh = matches!(&node.kind, Kind::Map(e) if e.is_empty())
+                    && matches!(node.origin, Origin::Override(_));
+                if fresh && *idx == 0 {
+                    node.kind = Kind::Seq(vec![Node {
+                        kind: Kind::Map(Vec::new()),
+                        origin: value.origin,
+                    }]);
+                }
                 let items = match &mut node.kind {
                     Kind::Seq(items) => items,
                     _ => {
