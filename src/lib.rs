@@ -1,5 +1,6 @@
 //! scalesim: a deterministic simulator of queue-driven autoscaling.
 pub mod engine;
+pub mod hpa;
 pub mod keda;
 pub mod quantity;
 pub mod rng;
