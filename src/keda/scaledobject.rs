@@ -12,6 +12,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::goparse;
+use crate::hpa::RawBehavior;
 use crate::time::Dur;
 use crate::yaml::de::{from_node, DeContext, DeError, FieldNote, Located, Unmodelled};
 use crate::yaml::Node;
@@ -162,9 +163,9 @@ pub struct HpaConfig {
     /// HPA name (default `keda-hpa-<name>`).
     #[serde(default)]
     pub name: Option<Located<String>>,
-    /// HPA `behavior`, read by [`crate::keda::hpa_gen`] from the manifest node.
+    /// HPA `behavior`, as written (API defaulting happens when the HPA is generated).
     #[serde(default)]
-    pub behavior: Option<IgnoredAny>,
+    pub behavior: Option<Located<RawBehavior>>,
 }
 
 /// `ScalingModifiers` (all strings, as in the CRD).

@@ -304,3 +304,60 @@ impl Scaler {
         }
     }
 }
+
+/// A fixed world for tests and examples: list lengths, queues and query results by name.
+/// Connections fail with `*_down` when set; unknown Redis keys read 0 (a missing key),
+/// unknown queues are errors, unknown queries return no samples.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MapEnv {
+    /// Redis key → length (any address and database).
+    pub redis_lists: std::collections::BTreeMap<String, i64>,
+    /// When set, Redis `PING` and queries fail with this text.
+    pub redis_down: Option<String>,
+    /// RabbitMQ queue name → counters.
+    pub rabbit_queues: std::collections::BTreeMap<String, RabbitQueueStats>,
+    /// When set, RabbitMQ connections and queries fail with this text.
+    pub rabbit_down: Option<String>,
+    /// PromQL query → samples or error.
+    pub prometheus: std::collections::BTreeMap<String, Result<Vec<f64>, String>>,
+}
+
+impl ScalerEnv for MapEnv {
+    fn redis_ping(&self, _address: &str, _database: i64) -> Result<(), String> {
+        match &self.redis_down {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+    fn redis_list_length(&self, _address: &str, _database: i64, key: &str) -> Result<i64, String> {
+        match &self.redis_down {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.redis_lists.get(key).copied().unwrap_or(0)),
+        }
+    }
+    fn rabbitmq_connect(&self, _host: &str, _vhost: &str) -> Result<(), String> {
+        match &self.rabbit_down {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+    fn rabbitmq_queue(
+        &self,
+        _host: &str,
+        _vhost: &str,
+        queue: &str,
+    ) -> Result<RabbitQueueStats, String> {
+        if let Some(e) = &self.rabbit_down {
+            return Err(e.clone());
+        }
+        self.rabbit_queues.get(queue).copied().ok_or_else(|| {
+            format!("Exception (404) Reason: \"NOT_FOUND - no queue '{queue}' in vhost '/'\"")
+        })
+    }
+    fn prometheus_query(&self, _server: &str, query: &str) -> Result<Vec<f64>, String> {
+        self.prometheus
+            .get(query)
+            .cloned()
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+}
