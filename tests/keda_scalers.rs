@@ -735,7 +735,13 @@ fn prometheus_get_metric_spec_for_scaling_identifiers() {
 #[test]
 fn prometheus_scaler_execute_prom_query() {
     // testPromQueryResult, with the API response reduced to the samples it carries.
-    let rows: &[(&str, Result<Vec<f64>, &str>, bool, Result<f64, ()>)] = &[
+    type Row = (
+        &'static str,
+        Result<Vec<f64>, &'static str>,
+        bool,
+        Result<f64, ()>,
+    );
+    let rows: &[Row] = &[
         ("no results", Ok(vec![]), true, Ok(0.0)),
         ("no values", Ok(vec![]), true, Ok(0.0)),
         ("no values but shouldn't ignore", Ok(vec![]), false, Err(())),
