@@ -116,8 +116,8 @@ pub struct ScaledObjectSpec {
     /// `advanced`.
     #[serde(default)]
     pub advanced: Option<AdvancedConfig>,
-    /// `triggers`.
-    #[serde(default)]
+    /// `triggers` (`null` reads as empty, as Go's nil slice).
+    #[serde(default, deserialize_with = "nullable")]
     pub triggers: Vec<ScaleTrigger>,
     /// `fallback`.
     #[serde(default)]
@@ -228,8 +228,8 @@ pub struct ScaleTrigger {
     /// `useCachedMetrics`.
     #[serde(default)]
     pub use_cached_metrics: Option<Located<bool>>,
-    /// `metadata` (strings).
-    #[serde(default)]
+    /// `metadata` (strings; `null` reads as empty).
+    #[serde(default, deserialize_with = "nullable")]
     pub metadata: BTreeMap<String, Located<String>>,
     /// `authenticationRef`.
     #[serde(default)]
@@ -301,6 +301,15 @@ pub struct Fallback {
     /// How the fallback count is chosen.
     #[serde(default)]
     pub behavior: FallbackBehavior,
+}
+
+/// Reads `null` as the type's default, as Go decodes `null` into a nil slice or map.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 /// How the pause annotations stop KEDA (`controllers/keda/scaledobject_controller.go#reconcileScaledObject`).
