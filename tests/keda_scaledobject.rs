@@ -45,6 +45,9 @@ fn yaml(annotations: &[(&str, &str)], spec_extra: &str, triggers: &str) -> Strin
     y
 }
 
+/// (upstream case name, annotations, expected).
+type AnnotationCase = (&'static str, &'static [(&'static str, &'static str)], bool);
+
 const COUCHDB: &str = "  - {type: couchdb}\n";
 const REDIS: &str = "  - {type: redis, metadata: {address: \"redis:6379\", listName: celery}}\n";
 
@@ -132,7 +135,7 @@ fn check_fallback_valid() {
 
 #[test]
 fn has_paused_annotation() {
-    let cases: &[(&str, &[(&str, &str)], bool)] = &[
+    let cases: &[AnnotationCase] = &[
         ("No annotations", &[], false),
         (
             "Has PausedAnnotation only",
@@ -170,7 +173,7 @@ fn has_paused_annotation() {
 #[test]
 fn need_to_be_paused_by_annotation() {
     // Upstream's status.pausedReplicaCount column does not influence the result.
-    let cases: &[(&str, &[(&str, &str)], bool)] = &[
+    let cases: &[AnnotationCase] = &[
         ("No annotations", &[], false),
         (
             "PausedAnnotation with true value",
