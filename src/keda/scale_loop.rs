@@ -161,6 +161,35 @@ impl ScaledObjectState {
     pub(crate) fn record(&self, metric: &str) -> Option<&MetricsRecord> {
         self.records.get(metric)
     }
+
+    /// Deleting the ScaledObject (`scaledobject_finalizer.go#finalizeScaledObject`): stops the
+    /// loop and, with `advanced.restoreToOriginalReplicaCount`, returns the replica count to
+    /// write back. The HPA goes with its owner.
+    pub fn finalize(&mut self, c: &CompiledScaledObject) -> Option<i32> {
+        self.stop_loop();
+        let restore =
+            c.so.spec
+                .advanced
+                .as_ref()
+                .is_some_and(|a| a.restore_to_original_replica_count);
+        if restore {
+            self.status.original_replica_count
+        } else {
+            None
+        }
+    }
+}
+
+/// Whether KEDA keeps an HPA for the ScaledObject in its current pause state: `paused` (or an
+/// unparseable `paused-replicas`) deletes it; `paused-replicas: N` ends with one pinned to N
+/// (`scaledobject_controller.go#reconcileScaledObject`, end state of the 2.18 choreography).
+pub fn hpa_present(so: &super::scaledobject::ScaledObject) -> bool {
+    so.pause_mode() != PauseMode::Paused
+}
+
+/// Whether the scale loop runs in the current pause state (it stops for `paused`).
+pub fn loop_runs(so: &super::scaledobject::ScaledObject) -> bool {
+    so.pause_mode() != PauseMode::Paused
 }
 
 /// One query of a trigger: `GetMetricsAndActivityForScaler`, which rebuilds the scaler (its
