@@ -3,11 +3,18 @@
 //! Work in progress: this commit holds the public types (spec, configuration, state, metrics
 //! interface, outcome and trace); the reconcile pass follows.
 
+pub mod calc;
 pub mod config;
+pub mod controller;
 pub mod metrics;
+pub mod normalize;
+pub mod selector;
 pub mod spec;
 pub mod state;
 pub mod trace;
+
+pub use calc::{ReplicaCalculator, Tolerances};
+pub use controller::{reconcile, tolerances_for_hpa};
 
 pub use config::{ControllerConfig, KubeVersion, ToleranceForm, ZeroReplicasRule};
 pub use metrics::{
