@@ -31,7 +31,7 @@ pub struct PodMetric {
 /// queries).
 ///
 /// Errors are the server-side cause as text; the library wraps them the way the REST client
-/// and the controller do ("unable to fetch metrics from external metrics API: <cause>", ...).
+/// and the controller do (`unable to fetch metrics from external metrics API: <cause>`, ...).
 /// An `Ok` with no entries is reported as upstream reports an empty list
 /// ("no metrics returned from ... API").
 ///
