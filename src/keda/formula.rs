@@ -216,9 +216,13 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, FormulaError> {
     Ok(lx.toks)
 }
 
+/// Deepest nesting of parentheses, operators and calls accepted.
+const MAX_DEPTH: usize = 200;
+
 struct Parser<'a> {
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    depth: usize,
     src: &'a str,
     vars: &'a [&'a str],
 }
@@ -270,6 +274,19 @@ impl Parser<'_> {
     }
 
     fn ternary(&mut self) -> Result<(Expr, Ty), FormulaError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(
+                format!("the formula nests deeper than {MAX_DEPTH} levels"),
+                self.col(),
+            ));
+        }
+        let r = self.ternary_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn ternary_inner(&mut self) -> Result<(Expr, Ty), FormulaError> {
         let cond_col = self.col();
         let (cond, ct) = self.or()?;
         if !self.is_op("?") {
@@ -355,6 +372,19 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<(Expr, Ty), FormulaError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(
+                format!("the formula nests deeper than {MAX_DEPTH} levels"),
+                self.col(),
+            ));
+        }
+        let r = self.unary_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<(Expr, Ty), FormulaError> {
         let col = self.col();
         if self.is_op("-") || self.is_op("+") {
             let neg = self.is_op("-");
@@ -488,6 +518,7 @@ impl Formula {
         let mut p = Parser {
             toks,
             pos: 0,
+            depth: 0,
             src: &source,
             vars: trigger_names,
         };
@@ -640,5 +671,12 @@ mod tests {
         assert!(e.message.contains("not supported"), "{e}");
         assert!(Formula::compile("a +", &["a"]).is_err());
         assert!(Formula::compile("min()", &[]).is_err());
+        let deep = "(".repeat(5000) + "1" + &")".repeat(5000);
+        assert!(Formula::compile(&deep, &[])
+            .unwrap_err()
+            .message
+            .contains("nests deeper"));
+        let neg = "-".repeat(5000) + "1";
+        assert!(Formula::compile(&neg, &[]).is_err());
     }
 }

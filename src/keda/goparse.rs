@@ -220,7 +220,11 @@ pub enum JsonScalar {
 /// Errors carry the scanner's wording (`invalid character 'a' looking for beginning of value`).
 pub fn json_value(text: &str) -> Result<JsonScalar, String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut p = JsonScan { c: &chars, i: 0 };
+    let mut p = JsonScan {
+        c: &chars,
+        i: 0,
+        depth: 0,
+    };
     p.ws();
     let kind = p.value()?;
     p.ws();
@@ -242,7 +246,12 @@ pub fn json_value(text: &str) -> Result<JsonScalar, String> {
 struct JsonScan<'a> {
     c: &'a [char],
     i: usize,
+    depth: usize,
 }
+
+/// Nesting limit for arrays and objects (Go's scanner allows 10000; values here are metadata
+/// strings, and a lower limit keeps the recursion shallow).
+const JSON_MAX_DEPTH: usize = 1000;
 
 const EOF: &str = "unexpected end of JSON input";
 
@@ -258,15 +267,19 @@ impl JsonScan<'_> {
     fn value(&mut self) -> Result<JsonScalar, String> {
         let c = self.peek().ok_or(EOF)?;
         match c {
-            '{' => {
+            '{' | '[' => {
+                self.depth += 1;
+                if self.depth > JSON_MAX_DEPTH {
+                    return Err("exceeded max depth".into());
+                }
                 self.i += 1;
-                self.object()?;
-                Ok(JsonScalar::Object)
-            }
-            '[' => {
-                self.i += 1;
-                self.array()?;
-                Ok(JsonScalar::Array)
+                let r = if c == '{' {
+                    self.object().map(|_| JsonScalar::Object)
+                } else {
+                    self.array().map(|_| JsonScalar::Array)
+                };
+                self.depth -= 1;
+                r
             }
             '"' => {
                 self.i += 1;
@@ -626,6 +639,10 @@ mod tests {
         assert_eq!(
             json_float("1e400").unwrap_err(),
             "json: cannot unmarshal number 1e400 into Go value of type float64"
+        );
+        assert_eq!(
+            json_int(&"[".repeat(100_000), "int").unwrap_err(),
+            "exceeded max depth"
         );
         assert_eq!(
             json_float("[1,]").unwrap_err(),
