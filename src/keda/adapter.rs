@@ -6,7 +6,7 @@
 //! from the last poll's record. Each result passes through fallback (failure counters in the
 //! status), errors clear the scalers cache, and scalingModifiers turn the results into
 //! `composite-metric`. [`KedaMetricsClient`] implements the HPA module's
-//! [`MetricsClient`](crate::hpa::MetricsClient) on top of it.
+//! [`MetricsClient`] on top of it.
 
 use std::collections::BTreeMap;
 
