@@ -582,3 +582,23 @@ fn annotation_values_kubernetes_would_reject_or_keda_reads_oddly_are_noted() {
         .contains("KEDA treats any unparseable value as true"));
     assert!(c.object.so.need_to_pause_scale_in());
 }
+
+#[test]
+fn two_scaled_objects_may_not_share_a_workload_or_an_hpa() {
+    use scalesim::keda::compiled::check_conflicts;
+    let a = so_from("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: a}\nspec:\n  scaleTargetRef: {name: worker}\n  triggers: []\n");
+    let b = so_from("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: b}\nspec:\n  scaleTargetRef: {name: worker, kind: Deployment, apiVersion: apps/v1}\n  triggers: []\n");
+    let c = so_from("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: c}\nspec:\n  scaleTargetRef: {name: other}\n  advanced: {horizontalPodAutoscalerConfig: {name: keda-hpa-a}}\n  triggers: []\n");
+    let d = so_from("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: d, namespace: elsewhere}\nspec:\n  scaleTargetRef: {name: worker}\n  triggers: []\n");
+    let errs: Vec<String> = check_conflicts(&[&a, &b, &c, &d])
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            "the workload 'worker' of type 'apps/v1.Deployment' is already managed by the ScaledObject 'a'",
+            "the HPA 'keda-hpa-a' is already managed by the ScaledObject 'a'",
+        ]
+    );
+}

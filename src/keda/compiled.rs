@@ -335,3 +335,44 @@ pub fn validate_and_compile_scaling_modifiers(
     }
     Ok(Some(formula))
 }
+
+/// The admission webhook's checks across ScaledObjects (`scaledobject_webhook.go#verifyScaledObjects`):
+/// two ScaledObjects in a namespace may not scale the same workload or name the same HPA.
+/// Objects are checked in order; each later one is reported against the first it clashes with.
+pub fn check_conflicts(objects: &[&ScaledObject]) -> Vec<DeError> {
+    let mut errors = Vec::new();
+    for (i, so) in objects.iter().enumerate() {
+        for other in &objects[..i] {
+            if other.namespace() != so.namespace() || other.name() == so.name() {
+                continue;
+            }
+            let target = &so.spec.scale_target_ref.name;
+            if other.scale_target_kind() == so.scale_target_kind()
+                && other.spec.scale_target_ref.name.value == target.value
+            {
+                errors.push(at(
+                    target,
+                    format!(
+                        "the workload '{}' of type '{}' is already managed by the ScaledObject '{}'",
+                        target.value,
+                        so.scale_target_kind(),
+                        other.name()
+                    ),
+                ));
+                break;
+            }
+            if other.hpa_name() == so.hpa_name() {
+                errors.push(at(
+                    &so.metadata.name,
+                    format!(
+                        "the HPA '{}' is already managed by the ScaledObject '{}'",
+                        other.hpa_name(),
+                        other.name()
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    errors
+}
