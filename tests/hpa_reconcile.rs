@@ -21,6 +21,13 @@
 //! (`HPAScaleToZero` off unless the case turns it on). Conditions are compared on type,
 //! status and reason, as upstream does (it clears messages and times).
 //!
+//! A second source, for release-specific behaviour master no longer has: a pre-v1.33 copy of
+//! the same file (it predates the v1.33 `HPAConfigurableTolerance` tests and already has the
+//! v1.27+ monitor; the code index served it without a commit id, so the exact tag is unknown).
+//! Its one-function-per-case tests run under the v1.32 configuration in
+//! `pre_v1_33_single_case_tests`; several expect a scale from zero through metrics with
+//! `minReplicas: 0`, which master replaced with the KEP-2021 `ScaledToZero` logic.
+//!
 //! Not ported (they test Kubernetes plumbing this library does not have): the Prometheus
 //! monitor assertions, `TestMultipleHPAs` (informer throughput), the work-queue tests
 //! (`TestEnqueueHPA*`, `TestUpdateHPA*`), `TestBuildQuantity` (status quantity formatting;
@@ -87,6 +94,7 @@ struct Fx {
     fail_external: bool,
     scale_to_zero: bool,
     configurable_tolerance: bool,
+    version: KubeVersion,
 }
 
 fn fx(min: i32, max: i32, spec: i32, status: i32) -> Fx {
@@ -116,6 +124,7 @@ fn fx(min: i32, max: i32, spec: i32, status: i32) -> Fx {
         fail_external: false,
         scale_to_zero: false,
         configurable_tolerance: true,
+        version: KubeVersion::Master,
     }
 }
 
@@ -177,6 +186,11 @@ impl Fx {
         self.scale_to_zero = on;
         self
     }
+    fn v1_32(mut self) -> Self {
+        self.version = KubeVersion::V1_32;
+        self.configurable_tolerance = false;
+        self
+    }
 
     fn spec(&self) -> HpaSpec {
         let mut metrics = Vec::new();
@@ -234,7 +248,7 @@ impl Fx {
         ControllerConfig {
             scale_to_zero: self.scale_to_zero,
             configurable_tolerance: self.configurable_tolerance,
-            ..ControllerConfig::upstream_test(KubeVersion::Master)
+            ..ControllerConfig::upstream_test(self.version)
         }
     }
 
@@ -1761,4 +1775,588 @@ fn avoid_unnecessary_updates() {
     );
     assert!(!out.rescale);
     assert!(!out.status_changed, "{:#?}", out.status);
+}
+
+/// The one-function-per-case tests of the pre-v1.33 `horizontal_test.go` (see the file
+/// header), run with the v1.32 configuration (`abs(1-r) <= tol`, no configurable tolerance,
+/// scale-from-zero through metrics when `minReplicas` is 0).
+#[test]
+fn pre_v1_33_single_case_tests() {
+    let three = ones(3);
+    let five = ones(5);
+    let mixed = cpu(&[0.9, 1.0, 1.1]);
+    let no_change = ok_with(&[(AbleToScale, T, "ReadyForNewScale")]);
+    let up = fx(2, 6, 3, 3)
+        .v1_32()
+        .cpu(30)
+        .levels(&[300, 500, 700])
+        .requests(three.clone());
+    let down = fx(2, 6, 5, 5)
+        .v1_32()
+        .cpu(50)
+        .levels(&[100, 300, 500, 250, 250])
+        .requests(five.clone())
+        .recs(vec![]);
+    let cm = fx(2, 6, 3, 3)
+        .v1_32()
+        .metric(pods_avg(15000))
+        .requests(three.clone());
+    let zero_obj = |target, level| {
+        fx(0, 6, 0, 0)
+            .v1_32()
+            .metric(object_value(target))
+            .levels(&[level])
+    };
+    let only_rescale = vec![(AbleToScale, T, "SucceededRescale")];
+    let failed_resource = vec![
+        (AbleToScale, T, "SucceededGetScale"),
+        (ScalingActive, F, "FailedGetResourceMetric"),
+    ];
+    let n = run(vec![
+        case("TestScaleUp", up.clone(), 5)
+            .conds(ok_with(&[]))
+            .cpu(50),
+        case(
+            "TestScaleUpContainer",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(container_util("container1", 30))
+                .levels(&[300, 500, 700])
+                .requests(three.clone()),
+            5,
+        ),
+        case(
+            "TestScaleUpUnreadyLessScale",
+            up.clone().ready(vec![F, T, T]),
+            4,
+        )
+        .cpu(60),
+        case(
+            "TestScaleUpHotCpuLessScale",
+            up.clone().start(vec![HOT, COOL, COOL]),
+            4,
+        )
+        .cpu(60),
+        case(
+            "TestScaleUpUnreadyNoScale",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .cpu(30)
+                .levels(&[400, 500, 700])
+                .requests(three.clone())
+                .ready(vec![T, F, F]),
+            3,
+        )
+        .conds(no_change.clone())
+        .cpu(40),
+        case(
+            "TestScaleUpHotCpuNoScale",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .cpu(30)
+                .levels(&[400, 500, 700])
+                .requests(three.clone())
+                .ready(vec![T, F, F])
+                .start(vec![COOL, HOT, HOT]),
+            3,
+        )
+        .conds(no_change.clone())
+        .cpu(40),
+        case(
+            "TestScaleUpIgnoresFailedPods",
+            fx(2, 6, 2, 2)
+                .v1_32()
+                .cpu(30)
+                .levels(&[500, 700])
+                .requests(ones(4))
+                .ready(vec![T, T, F, F])
+                .phase(vec![R, R, Failed, Failed]),
+            4,
+        )
+        .cpu(60),
+        case(
+            "TestScaleUpIgnoresDeletionPods",
+            fx(2, 6, 2, 2)
+                .v1_32()
+                .cpu(30)
+                .levels(&[500, 700])
+                .requests(ones(4))
+                .ready(vec![T, T, F, F])
+                .phase(vec![R; 4])
+                .deleted(vec![false, false, true, true]),
+            4,
+        )
+        .cpu(60),
+        case("TestScaleUpDeployment", up.clone(), 5).cpu(50),
+        case("TestScaleUpReplicaSet", up.clone(), 5).cpu(50),
+        case(
+            "TestScaleUpCM",
+            cm.clone().levels(&[20000, 10000, 30000]),
+            4,
+        ),
+        case(
+            "TestScaleUpCMUnreadyAndHotCpuNoLessScale",
+            cm.clone()
+                .levels(&[50000, 10000, 30000])
+                .ready(vec![T, T, F])
+                .start(vec![COOL, COOL, HOT]),
+            6,
+        ),
+        case(
+            "TestScaleUpCMUnreadyandCpuHot",
+            cm.clone()
+                .levels(&[50000, 15000, 30000])
+                .ready(vec![F, T, F])
+                .start(vec![HOT, COOL, HOT]),
+            6,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestScaleUpHotCpuNoScaleWouldScaleDown",
+            cm.clone()
+                .levels(&[50000, 15000, 30000])
+                .start(vec![HOT, COOL, HOT]),
+            6,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestScaleUpCMObject",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(object_value(15000))
+                .levels(&[20000]),
+            4,
+        ),
+        case("TestScaleUpFromZeroCMObject", zero_obj(15000, 20000), 2).conds(ok_with(&[])),
+        case(
+            "TestScaleUpFromZeroIgnoresToleranceCMObject",
+            zero_obj(1000, 1000),
+            1,
+        )
+        .conds(ok_with(&[])),
+        case(
+            "TestScaleUpPerPodCMObject",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(object_avg(10000, None))
+                .levels(&[40000]),
+            4,
+        ),
+        case(
+            "TestScaleUpCMExternal",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(external(MetricTarget::Value(6666)))
+                .levels(&[8600]),
+            4,
+        ),
+        case(
+            "TestScaleUpPerPodCMExternal",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(external(MetricTarget::AverageValue(2222)))
+                .levels(&[8600]),
+            4,
+        ),
+        case("TestScaleDown", down.clone(), 3).cpu(28),
+        case(
+            "TestScaleDownContainerResource",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(container_util("container2", 50))
+                .levels(&[100, 300, 500, 250, 250])
+                .requests(five.clone())
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownWithScalingRules",
+            down.clone().up(rules(0, 0, 100, 15, 30)),
+            3,
+        )
+        .cpu(28),
+        case(
+            "TestScaleUpOneMetricInvalid",
+            up.clone().levels(&[300, 400, 500]).metric(cheddar()),
+            4,
+        )
+        .cpu(40)
+        .err(),
+        case(
+            "TestScaleUpFromZeroOneMetricInvalid",
+            fx(0, 6, 0, 0)
+                .v1_32()
+                .cpu(30)
+                .metric(cheddar())
+                .levels(&[300, 400, 500])
+                .requests(three.clone())
+                .recs(vec![]),
+            4,
+        )
+        .conds(ok_with(&[]))
+        .cpu(40)
+        .err(),
+        case(
+            "TestScaleUpBothMetricsEmpty",
+            fx(2, 6, 3, 3)
+                .v1_32()
+                .metric(cheddar())
+                .levels(&[])
+                .requests(three.clone()),
+            3,
+        )
+        .conds(vec![
+            (AbleToScale, T, "SucceededGetScale"),
+            (ScalingActive, F, "InvalidMetricSourceType"),
+        ])
+        .err(),
+        case(
+            "TestScaleDownStabilizeInitialSize",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .cpu(50)
+                .levels(&[100, 300, 500, 250, 250])
+                .requests(five.clone()),
+            5,
+        )
+        .conds(ok_with(&[(AbleToScale, T, "ScaleDownStabilized")]))
+        .cpu(28),
+        case(
+            "TestScaleDownCM",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(pods_avg(20000))
+                .levels(&[12000; 5])
+                .requests(five.clone())
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownCMObject",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(object_value(20000))
+                .levels(&[12000])
+                .requests(five.clone())
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownToZeroCMObject",
+            fx(0, 6, 5, 5)
+                .v1_32()
+                .metric(object_value(20000))
+                .levels(&[0])
+                .requests(five.clone())
+                .recs(vec![]),
+            0,
+        )
+        .conds(ok_with(&[])),
+        case(
+            "TestScaleDownPerPodCMObject",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(object_avg(20000, None))
+                .levels(&[60000])
+                .requests(five.clone())
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownCMExternal",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(external(MetricTarget::Value(14400)))
+                .levels(&[8600])
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownToZeroCMExternal",
+            fx(0, 6, 5, 5)
+                .v1_32()
+                .metric(external(MetricTarget::Value(14400)))
+                .levels(&[0])
+                .recs(vec![]),
+            0,
+        )
+        .conds(ok_with(&[])),
+        case(
+            "TestScaleDownPerPodCMExternal",
+            fx(2, 6, 5, 5)
+                .v1_32()
+                .metric(external(MetricTarget::AverageValue(3000)))
+                .levels(&[8600])
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestScaleDownIncludeUnreadyPods",
+            down.clone().ready(vec![T, T, T, F, F]),
+            2,
+        )
+        .cpu(30),
+        case(
+            "TestScaleDownIgnoreHotCpuPods",
+            down.clone().start(vec![COOL, COOL, COOL, HOT, HOT]),
+            2,
+        )
+        .cpu(30),
+        case(
+            "TestScaleDownIgnoresFailedPods",
+            down.clone()
+                .requests(ones(7))
+                .ready(vec![T, T, T, T, T, F, F])
+                .phase(vec![R, R, R, R, R, Failed, Failed]),
+            3,
+        )
+        .cpu(28),
+        case(
+            "TestScaleDownIgnoresDeletionPods",
+            down.clone()
+                .requests(ones(7))
+                .ready(vec![T, T, T, T, T, F, F])
+                .phase(vec![R; 7])
+                .deleted(vec![false, false, false, false, false, true, true]),
+            3,
+        )
+        .cpu(28),
+        case(
+            "TestTolerance",
+            fx(1, 5, 3, 3)
+                .v1_32()
+                .cpu(100)
+                .levels(&[1010, 1030, 1020])
+                .requests(mixed.clone()),
+            3,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestToleranceCM",
+            fx(1, 5, 3, 3)
+                .v1_32()
+                .metric(pods_avg(20000))
+                .levels(&[20000, 20001, 21000])
+                .requests(mixed.clone()),
+            3,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestToleranceCMObject",
+            fx(1, 5, 3, 3)
+                .v1_32()
+                .metric(object_value(20000))
+                .levels(&[20050])
+                .requests(mixed.clone()),
+            3,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestToleranceCMExternal",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .metric(external(MetricTarget::Value(8666)))
+                .levels(&[8600]),
+            4,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestTolerancePerPodCMObject",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .metric(object_avg(2200, Some(LabelSelector::default())))
+                .levels(&[8600]),
+            4,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestTolerancePerPodCMExternal",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .metric(external(MetricTarget::AverageValue(2200)))
+                .levels(&[8600]),
+            4,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestMinReplicas",
+            fx(2, 5, 3, 3)
+                .v1_32()
+                .cpu(90)
+                .levels(&[10, 95, 10])
+                .requests(mixed.clone())
+                .recs(vec![]),
+            2,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooFewReplicas")])),
+        case(
+            "TestZeroMinReplicasDesiredZero",
+            fx(0, 5, 3, 3)
+                .v1_32()
+                .cpu(90)
+                .levels(&[0, 0, 0])
+                .requests(mixed.clone())
+                .recs(vec![]),
+            0,
+        )
+        .conds(ok_with(&[])),
+        case(
+            "TestMinReplicasDesiredZero",
+            fx(2, 5, 3, 3)
+                .v1_32()
+                .cpu(90)
+                .levels(&[0, 0, 0])
+                .requests(mixed.clone())
+                .recs(vec![]),
+            2,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooFewReplicas")])),
+        case(
+            "TestZeroReplicas",
+            fx(3, 5, 0, 0).v1_32().cpu(90).levels(&[]).requests(vec![]),
+            0,
+        )
+        .conds(vec![
+            (AbleToScale, T, "SucceededGetScale"),
+            (ScalingActive, F, "ScalingDisabled"),
+        ]),
+        case(
+            "TestTooFewReplicas",
+            fx(3, 5, 2, 2).v1_32().cpu(90).levels(&[]).requests(vec![]),
+            3,
+        )
+        .conds(only_rescale.clone()),
+        case(
+            "TestTooManyReplicas",
+            fx(3, 5, 10, 10)
+                .v1_32()
+                .cpu(90)
+                .levels(&[])
+                .requests(vec![]),
+            5,
+        )
+        .conds(only_rescale),
+        case(
+            "TestMaxReplicas",
+            fx(2, 5, 3, 3)
+                .v1_32()
+                .cpu(90)
+                .levels(&[8000, 9500, 1000])
+                .requests(mixed.clone()),
+            5,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestSuperfluousMetrics",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .cpu(100)
+                .levels(&[4000, 9500, 3000, 7000, 3200, 2000])
+                .requests(ones(4)),
+            6,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestMissingMetrics",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .cpu(100)
+                .levels(&[400, 95])
+                .requests(ones(4))
+                .recs(vec![]),
+            3,
+        ),
+        case(
+            "TestEmptyMetrics",
+            fx(2, 6, 4, 4)
+                .v1_32()
+                .cpu(100)
+                .levels(&[])
+                .requests(ones(4)),
+            4,
+        )
+        .conds(failed_resource.clone())
+        .err(),
+        case(
+            "TestEmptyCPURequest",
+            fx(1, 5, 1, 1)
+                .v1_32()
+                .cpu(100)
+                .levels(&[200])
+                .requests(vec![]),
+            1,
+        )
+        .conds(failed_resource)
+        .err(),
+        case(
+            "TestMissingReports",
+            fx(1, 5, 4, 4)
+                .v1_32()
+                .cpu(50)
+                .levels(&[200])
+                .requests(cpu(&[0.2]))
+                .recs(vec![]),
+            2,
+        ),
+        case(
+            "TestUpscaleCapGreaterThanMaxReplicas",
+            fx(1, 20, 3, 3)
+                .v1_32()
+                .up(rules(0, 0, 700, 60, 0))
+                .cpu(10)
+                .levels(&[100, 200, 300])
+                .requests(cpu(&[0.1, 0.1, 0.1])),
+            20,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestMoreReplicasThanSpecNoScale",
+            fx(1, 8, 4, 5)
+                .v1_32()
+                .cpu(50)
+                .levels(&[500; 5])
+                .requests(ones(5)),
+            4,
+        )
+        .conds(no_change.clone()),
+        case(
+            "TestConditionInvalidSourceType",
+            fx(2, 6, 3, 3).v1_32().metric(cheddar()).levels(&[20000]),
+            3,
+        )
+        .conds(vec![
+            (AbleToScale, T, "SucceededGetScale"),
+            (ScalingActive, F, "InvalidMetricSourceType"),
+        ])
+        .err(),
+        case(
+            "TestNoBackoffUpscaleCM",
+            cm.clone().levels(&[20000, 10000, 30000]),
+            4,
+        )
+        .conds(ok_with(&[])),
+        case(
+            "TestNoBackoffUpscaleCMNoBackoffCpu",
+            fx(1, 5, 3, 3)
+                .v1_32()
+                .cpu(10)
+                .metric(pods_avg(15000))
+                .levels(&[20000, 10000, 30000])
+                .requests(three),
+            5,
+        )
+        .conds(ok_with(&[(ScalingLimited, T, "TooManyReplicas")])),
+        case(
+            "TestStabilizeDownscale",
+            fx(1, 5, 4, 4)
+                .v1_32()
+                .cpu(100)
+                .levels(&[50, 50, 50])
+                .requests(cpu(&[0.1, 0.1, 0.1]))
+                .recs(vec![(10, 600), (4, 60)]),
+            4,
+        )
+        .conds(ok_with(&[(AbleToScale, T, "ScaleDownStabilized")])),
+    ]);
+    assert_eq!(n, 62);
 }

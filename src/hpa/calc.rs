@@ -141,12 +141,15 @@ pub fn group_pods(
     g
 }
 
+/// `time.Time.Add`, saturating at the end of simulated time.
 fn add(t: SimTime, d: Dur) -> SimTime {
     SimTime(t.0.saturating_add(d.0))
 }
+/// `time.Time.After` (strict).
 fn after(a: SimTime, b: SimTime) -> bool {
     a > b
 }
+/// `time.Time.Before` (strict).
 fn before(a: SimTime, b: SimTime) -> bool {
     a < b
 }
@@ -274,10 +277,12 @@ pub fn per_pod_usage(usage: i64, status_replicas: i32) -> i64 {
     (usage as f64 / status_replicas as f64).ceil() as i64
 }
 
+/// `PodMetricsInfo` (a map by pod name; a repeated pod keeps its last value, as a Go map does).
 fn to_map(list: Vec<PodMetric>) -> BTreeMap<String, PodMetric> {
     list.into_iter().map(|m| (m.pod.clone(), m)).collect()
 }
 
+/// The per-pod values, for the trace.
 fn samples(metrics: &BTreeMap<String, PodMetric>) -> Vec<MetricSample> {
     metrics
         .values()
@@ -850,6 +855,8 @@ fn per_pod_replicas(
     }
 }
 
+/// `externalMetricsClient.GetExternalMetric` (`metrics/client.go`) with the wrapping of
+/// `GetExternalMetricReplicas`: "unable to get external metric ns/name/selector: ...".
 fn fetch_external(
     metrics: &mut dyn MetricsClient,
     metric_name: &str,
@@ -875,6 +882,7 @@ fn fetch_external(
     Ok(values)
 }
 
+/// The external values, for the trace.
 fn external_samples(values: &[i64]) -> Vec<MetricSample> {
     values
         .iter()
@@ -885,6 +893,7 @@ fn external_samples(values: &[i64]) -> Vec<MetricSample> {
         .collect()
 }
 
+/// `metricsclient.PodMetric{Value: v}`: a value filled in for a missing or unready pod.
 fn filled(pod: &str, value: i64) -> PodMetric {
     PodMetric {
         pod: pod.to_string(),
@@ -894,6 +903,7 @@ fn filled(pod: &str, value: i64) -> PodMetric {
     }
 }
 
+/// A [`ReplicaBasis`] for the trace.
 fn basis(which: &str, count: i64) -> ReplicaBasis {
     ReplicaBasis {
         which: which.to_string(),

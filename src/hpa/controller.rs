@@ -403,6 +403,8 @@ pub fn reconcile(
     finish(pass, state, &original, status, desired, rescale, ret_err)
 }
 
+/// `setStatus` + `updateStatusIfNeeded` (`horizontal.go`): stores the rebuilt status and
+/// reports whether it differs from the one before the pass (a write upstream).
 fn finish(
     mut pass: Pass<'_>,
     state: &mut HpaState,

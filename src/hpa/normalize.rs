@@ -16,6 +16,7 @@ fn trunc_i32(x: f64) -> i32 {
     x as i32
 }
 
+/// `time.Second * time.Duration(s)`.
 fn secs(s: i32) -> Dur {
     Dur((s.max(0) as u64).saturating_mul(NANOS_PER_SEC))
 }
@@ -235,6 +236,9 @@ pub fn get_replicas_change_per_period(
         .fold(0i32, |acc, e| acc.wrapping_add(e.replica_change))
 }
 
+/// The policy loop shared by `calculateScaleUpLimitWithScalingRules` and
+/// `calculateScaleDownLimitWithBehaviors`: per policy, the replicas at the start of the period
+/// (`current - added + removed`, from both event logs) and its limit; `selectPolicy` picks one.
 fn policy_limits(
     current_replicas: i32,
     up_events: &[ScaleEvent],

@@ -19,6 +19,7 @@ enum Tok {
     Lt,
 }
 
+/// `labels.Lexer`: identifiers and the special symbols `= == != ! ( ) , < >`.
 fn lex(s: &str) -> Result<Vec<Tok>, String> {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -57,6 +58,7 @@ fn lex(s: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// The literal of a token, for error messages.
 fn describe(t: Option<&Tok>) -> String {
     match t {
         None => String::new(),
@@ -73,6 +75,7 @@ fn describe(t: Option<&Tok>) -> String {
     }
 }
 
+/// `validation.IsQualifiedName` name part / `IsValidLabelValue` characters (63 chars max).
 fn is_name_part(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
@@ -83,6 +86,7 @@ fn is_name_part(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
+/// `validateLabelKey` (`labels/selector.go`).
 fn check_key(k: &str) -> Result<(), String> {
     let (prefix, name) = match k.split_once('/') {
         Some((p, n)) => (Some(p), n),
@@ -108,6 +112,7 @@ fn check_key(k: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `validateLabelValue` (`labels/selector.go`).
 fn check_value(v: &str) -> Result<(), String> {
     if v.is_empty() || is_name_part(v) {
         Ok(())

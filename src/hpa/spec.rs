@@ -619,6 +619,7 @@ impl HpaSpec {
     }
 }
 
+/// The target of a metric spec, if it has one.
 fn target_of(m: &MetricSpec) -> Option<MetricTarget> {
     match m {
         MetricSpec::Resource { target, .. }
@@ -630,6 +631,7 @@ fn target_of(m: &MetricSpec) -> Option<MetricTarget> {
     }
 }
 
+/// The JSON field of a metric source (`resource`, `external`, ...), for error paths.
 fn source_field(m: &MetricSpec) -> &'static str {
     match m {
         MetricSpec::Resource { .. } => "resource",
@@ -641,6 +643,7 @@ fn source_field(m: &MetricSpec) -> &'static str {
     }
 }
 
+/// `validateScalingRules` (`pkg/apis/autoscaling/validation/validation.go`).
 fn validate_rules(r: &ScalingRules, path: &str, errs: &mut Vec<SpecError>) {
     if let Some(w) = r.stabilization_window_seconds {
         check_window(w, &format!("{path}.stabilizationWindowSeconds"), None, errs);
@@ -674,6 +677,7 @@ fn validate_rules(r: &ScalingRules, path: &str, errs: &mut Vec<SpecError>) {
     }
 }
 
+/// The `stabilizationWindowSeconds` bounds of `validateScalingRules`.
 fn check_window(w: i32, path: &str, origin: Option<Origin>, errs: &mut Vec<SpecError>) {
     if w < 0 {
         errs.push(SpecError::invalid(
@@ -693,6 +697,7 @@ fn check_window(w: i32, path: &str, origin: Option<Origin>, errs: &mut Vec<SpecE
     }
 }
 
+/// `validateScalingPolicy`: `value > 0`, `0 < periodSeconds <= 1800`.
 fn check_policy_numbers(
     value: i32,
     period: i32,
@@ -746,6 +751,7 @@ fn path_segment_problems(name: &str) -> Vec<&'static str> {
     out
 }
 
+/// `ValidateCrossVersionObjectReference`.
 fn validate_ref(r: &ObjectRef, path: &str, origin: Option<Origin>, errs: &mut Vec<SpecError>) {
     if r.kind.is_empty() {
         errs.push(SpecError::new(
@@ -781,6 +787,7 @@ fn validate_ref(r: &ObjectRef, path: &str, origin: Option<Origin>, errs: &mut Ve
     }
 }
 
+/// `validateMetricIdentifier`.
 fn validate_metric_name(name: &str, path: &str, origin: Option<Origin>, errs: &mut Vec<SpecError>) {
     if name.is_empty() {
         errs.push(SpecError::new(
@@ -1189,6 +1196,7 @@ impl RawScalingRules {
     }
 }
 
+/// Converts and validates a `CrossVersionObjectReference` read from a manifest.
 fn raw_ref(r: &Located<RawRef>, errs: &mut Vec<SpecError>) -> ObjectRef {
     let out = ObjectRef {
         api_version: r.value.api_version.clone().unwrap_or_default(),
@@ -1199,6 +1207,7 @@ fn raw_ref(r: &Located<RawRef>, errs: &mut Vec<SpecError>) -> ObjectRef {
     out
 }
 
+/// Converts and validates a `MetricIdentifier` read from a manifest.
 fn raw_identifier(
     id: &RawMetricIdentifier,
     path: &str,
@@ -1232,6 +1241,7 @@ struct TargetFields {
     average_utilization: Option<i32>,
 }
 
+/// `validateMetricTarget`, returning the target's fields in milli-units.
 fn raw_target(t: &Located<RawTarget>, errs: &mut Vec<SpecError>) -> TargetFields {
     let p = &t.path;
     let kind = match &t.value.kind {
@@ -1530,6 +1540,8 @@ fn raw_metric(m: &Located<RawMetricSpec>, errs: &mut Vec<SpecError>) -> Option<M
     }
 }
 
+/// `SetDefaults_HorizontalPodAutoscaler` + `validateHorizontalPodAutoscalerSpec`: defaults
+/// and validates the manifest's spec and builds the [`HpaSpec`].
 fn convert(raw: &RawHpa, opts: &ValidationOptions, errs: &mut Vec<SpecError>) -> HpaSpec {
     let s = &raw.spec;
     let target = raw_ref(&s.scale_target_ref, errs);
