@@ -5,6 +5,8 @@ pub mod cluster;
 pub mod diag;
 pub mod dist;
 pub mod engine;
+pub mod hpa;
+pub mod keda;
 pub mod load;
 pub mod observe;
 pub mod output;
