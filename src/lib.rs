@@ -10,6 +10,7 @@ pub mod keda;
 pub mod load;
 pub mod observe;
 pub mod output;
+pub mod promql;
 pub mod quantity;
 pub mod rng;
 pub mod scenario;

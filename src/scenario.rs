@@ -8,6 +8,7 @@
 //! error, including one in an overridden value, names its file, line, column and field path
 //! (or the `--set` argument). Loading never panics on user input: it returns [`Diagnostics`].
 
+pub mod autoscalers;
 mod build;
 pub mod celery_cmd;
 pub mod files;
@@ -380,6 +381,10 @@ pub struct Scenario {
     pub keda: KedaSettings,
     /// Metric pipelines as written.
     pub metrics: raw::MetricsRaw,
+    /// HorizontalPodAutoscaler manifests.
+    pub hpas: Vec<autoscalers::HpaDef>,
+    /// KEDA ScaledObjects.
+    pub scaled_objects: Vec<autoscalers::KedaDef>,
     /// Every non-Scenario manifest (including ones the simulator ignores).
     pub manifests: Vec<Manifest>,
     /// Warnings from loading.

@@ -7,6 +7,11 @@
 //! `produced + duplicated = completed + queued + reserved + running + lost` before it is
 //! recorded; a violation stops the run as an internal error rather than report wrong numbers.
 
+pub mod control;
+pub mod metrics_server;
+pub mod telemetry;
+pub mod view;
+
 use std::collections::VecDeque;
 
 use rand::Rng;
@@ -83,6 +88,18 @@ pub enum Ev {
     ProcessExit(u32, u32),
     /// Scenario action `0` (an index into `Scenario::actions`).
     Action(u16),
+    /// HPA controller pass for HPA `0`.
+    HpaSync(u16),
+    /// KEDA scale-loop tick for ScaledObject `0`.
+    KedaPoll(u16),
+    /// metrics-server scrapes the kubelets.
+    MetricsScrape,
+    /// Queue-depth exporter `0` polls the broker.
+    ExporterPoll(u16),
+    /// Prometheus scrapes its targets.
+    PromScrape,
+    /// RabbitMQ's management statistics tick.
+    RabbitStats,
 }
 
 /// Live counts at one instant.
@@ -131,6 +148,35 @@ pub struct World<'s> {
     row: Vec<f64>,
     last_busy_or_empty: Option<SimTime>,
     had_work: bool,
+    control: control::Control,
+    metrics_server: metrics_server::MetricsServer,
+    telemetry: telemetry::Telemetry,
+    broker_db: i64,
+}
+
+/// What a run produces besides the streamed rows and events.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// `summary.json`.
+    pub summary: Summary,
+    /// `decisions.json`: every scaling decision with its inputs.
+    pub decisions: Vec<control::Decision>,
+}
+
+/// The Redis database Celery uses: the path of `CELERY_BROKER_URL` (`redis://h:6379/2`), or 0.
+fn broker_db(sc: &Scenario) -> i64 {
+    for w in &sc.workers {
+        for key in ["CELERY_BROKER_URL", "BROKER_URL", "CELERY_BROKER"] {
+            if let Some(url) = w.env.get(key) {
+                if let Some(rest) = url.split("://").nth(1) {
+                    let path = rest.split('/').nth(1).unwrap_or("");
+                    let db = path.split(['?', '#']).next().unwrap_or("");
+                    return db.parse().unwrap_or(0);
+                }
+            }
+        }
+    }
+    0
 }
 
 impl<'s> World<'s> {
@@ -196,6 +242,8 @@ impl<'s> World<'s> {
                 columns.push(format!("replicas:{}", w.deployment));
             }
         }
+        let control = control::Control::new(sc);
+        columns.extend(control.columns());
         let summary = Summary {
             scenario: sc.name.clone(),
             seed: sc.seed,
@@ -228,6 +276,10 @@ impl<'s> World<'s> {
             columns,
             last_busy_or_empty: None,
             had_work: false,
+            control,
+            metrics_server: metrics_server::MetricsServer::default(),
+            telemetry: telemetry::Telemetry::new(sc),
+            broker_db: broker_db(sc),
         }
     }
 
@@ -276,6 +328,7 @@ impl<'s> World<'s> {
         for (i, a) in self.sc.actions.iter().enumerate() {
             self.eng.schedule_at(a.at(), Ev::Action(i as u16));
         }
+        self.init_control();
         Ok(())
     }
 
@@ -309,8 +362,8 @@ impl<'s> World<'s> {
         Ok(())
     }
 
-    /// Closes the run and returns the summary.
-    pub fn finish(mut self) -> Summary {
+    /// Closes the run and returns the summary and decisions.
+    pub fn finish(mut self) -> RunOutput {
         let end = SimTime(self.sc.duration.0);
         for &i in &self.alive {
             self.summary.pod_seconds += end
@@ -331,7 +384,10 @@ impl<'s> World<'s> {
         } else {
             None
         };
-        self.summary
+        RunOutput {
+            summary: self.summary,
+            decisions: std::mem::take(&mut self.control.decisions),
+        }
     }
 
     fn handle(&mut self, ev: Ev) -> Result<(), SimError> {
@@ -367,6 +423,33 @@ impl<'s> World<'s> {
                     group, replicas, ..
                 } => self.set_replicas(group, replicas),
             },
+            Ev::HpaSync(i) => self.on_hpa_sync(i as usize),
+            Ev::KedaPoll(k) => self.on_keda_poll(k as usize),
+            Ev::MetricsScrape => {
+                let now = self.eng.now();
+                self.metrics_server.scrape(&mut self.pods, &self.alive, now);
+                self.eng
+                    .schedule_in(self.sc.kubernetes.metrics_resolution, Ev::MetricsScrape);
+                Ok(())
+            }
+            Ev::ExporterPoll(i) => {
+                self.telemetry.exporter_poll(i as usize, &self.broker);
+                let interval = self.telemetry.exporters[i as usize].interval;
+                self.eng.schedule_in(interval, Ev::ExporterPoll(i));
+                Ok(())
+            }
+            Ev::PromScrape => {
+                self.telemetry.scrape(self.sc, self.eng.now());
+                self.eng
+                    .schedule_in(self.telemetry.scrape_interval, Ev::PromScrape);
+                Ok(())
+            }
+            Ev::RabbitStats => {
+                self.telemetry.rabbit_tick(&self.broker, self.eng.now());
+                self.eng
+                    .schedule_in(telemetry::RABBIT_STATS_INTERVAL, Ev::RabbitStats);
+                Ok(())
+            }
         }
     }
 
@@ -631,6 +714,8 @@ impl<'s> World<'s> {
         if late {
             self.broker.ack(id);
         }
+        let task = self.broker.msg(id).task_type as usize;
+        self.telemetry.task_success[task] += 1;
         self.broker.release(id);
         self.completed += 1;
         {
@@ -1348,6 +1433,8 @@ impl<'s> World<'s> {
                 i += 1;
             }
         }
+        r.truncate(i);
+        self.control.values(r);
         self.sink.row(&self.row)?;
         Ok(())
     }
@@ -1358,7 +1445,7 @@ pub fn run(
     sc: &Scenario,
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
-) -> Result<Summary, SimError> {
+) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, sink);
     w.init()?;
     w.run(progress)?;

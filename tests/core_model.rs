@@ -36,8 +36,8 @@ spec:
 fn run(text: &str) -> (MemorySink, scalesim::observe::Summary) {
     let sc = load_str(text, &[], &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut sink = MemorySink::default();
-    let summary = scalesim::sim::run(&sc, &mut sink, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    (sink, summary)
+    let out = scalesim::sim::run(&sc, &mut sink, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    (sink, out.summary)
 }
 
 fn at(s: &MemorySink, t: f64) -> (f64, f64, f64) {

@@ -98,10 +98,13 @@ pub fn execute(
     let samples = sc.duration.0 / sc.sample_interval.0.max(1) + 1;
     let mut sink = CsvSink::new(&dir, samples.div_ceil(20_000)).map_err(io)?;
     let bar = Progress::new(progress, sc.duration.as_secs());
-    let summary = crate::sim::run(sc, &mut sink, &mut |t: SimTime| bar.at(t))?;
+    let out = crate::sim::run(sc, &mut sink, &mut |t: SimTime| bar.at(t))?;
     bar.done();
     sink.finish().map_err(io)?;
+    let summary = out.summary;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+    let decisions = serde_json::to_vec_pretty(&out.decisions).expect("decisions serialize");
+    dir.write("decisions.json", &decisions).map_err(io)?;
     dir.write("summary.json", &json).map_err(io)?;
     let settings = serde_json::to_vec_pretty(&sc.settings).expect("settings serialize");
     dir.write("settings.json", &settings).map_err(io)?;

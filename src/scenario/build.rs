@@ -539,6 +539,9 @@ impl Loader<'_> {
             ws
         };
 
+        // Autoscalers.
+        let (hpas, scaled_objects) = self.build_autoscalers(&manifests, &workers);
+
         // Actions.
         let mut actions = Vec::new();
         for a in &spec.actions {
@@ -719,6 +722,8 @@ impl Loader<'_> {
                 loop_start: kd.loop_start.as_ref().map_or(Dur::ZERO, |d| d.value.0),
             },
             metrics: spec.metrics.clone().unwrap_or_default(),
+            hpas,
+            scaled_objects,
             manifests,
             warnings,
             settings,

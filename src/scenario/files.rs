@@ -25,7 +25,7 @@ pub enum Source {
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The scenario `scalesim run` uses when given none.
-pub const DEFAULT_SCENARIO: &str = "scenarios/rabbitmq-fixed.yaml";
+pub const DEFAULT_SCENARIO: &str = "scenarios/keda-redis-burst.yaml";
 
 impl Source {
     /// Reads a UTF-8 text file.
