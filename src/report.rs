@@ -20,6 +20,7 @@ mod chart;
 mod compare;
 mod data;
 mod downsample;
+mod figure;
 mod html;
 pub mod synthetic;
 mod table;
@@ -27,11 +28,12 @@ mod table;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use chart::{render_chart, ChartKind, ImageFormat};
+pub use chart::{render_chart, ChartKind};
 pub use compare::{auto_labels, compare, Comparison};
 pub use data::{
     Column, Decision, Event, MetricColumn, RunData, Sample, Setting, Summary, TimeSeries, WaitStats,
 };
+pub use figure::ImageFormat;
 pub use html::render_html;
 pub use table::summary_table;
 

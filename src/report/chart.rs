@@ -1,47 +1,15 @@
-//! Charts of a run, drawn with plotters into PNG or SVG bytes.
+//! The charts of one run: `replicas`, `wait`, `metric` and `overview`.
 //!
-//! Every chart is first described as a [`Figure`] (a title and stacked [`Panel`]s holding
-//! already reduced line segments), then drawn by one backend-generic function, so the PNG and
-//! the SVG of a chart show exactly the same thing. Text uses the DejaVu Sans font embedded in
-//! the binary (registered with plotters' `ab_glyph` text renderer under `sans-serif`, normal and
-//! bold), so rendering needs no system fonts and gives the same bytes on every machine.
-//!
-//! Layout choices, for legibility when pasted into a ticket: the legend sits above each plot,
-//! never over the data; scale events are dashed vertical lines with short labels (`↑4`, `↓1`,
-//! `activated`) in a strip above the plot, dropped only where they would overlap; the left and
-//! right axes share gridlines; time ticks fall on clock-friendly steps.
-
-use std::sync::OnceLock;
-
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
-use plotters::coord::Shift;
-use plotters::prelude::*;
-use plotters::style::register_font;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+//! Each chart is described as a [`Figure`] built from the run's columns and events, then drawn
+//! by [`render_figure`](super::figure::render_figure).
 
 use super::axis::{duration_unit, format_duration, TimeAxis, ValueAxis};
 use super::data::RunData;
-use super::downsample::{reduce, to_steps, Segment};
+use super::figure::{
+    aligned_axes, make_series, render_figure, AxisSpec, Dash, Figure, ImageFormat, Marker, Panel,
+    Series, BLUE, DOWN, GREEN, GREY, ORANGE, PLOT_COLUMNS, PURPLE, SKY, UP, VERMILLION,
+};
 use super::ReportError;
-
-/// Output image format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageFormat {
-    /// A PNG bitmap (for tickets and chat).
-    Png,
-    /// An SVG document (for the HTML report and zooming).
-    Svg,
-}
-
-impl ImageFormat {
-    /// File extension without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            ImageFormat::Png => "png",
-            ImageFormat::Svg => "svg",
-        }
-    }
-}
 
 /// Which chart of a run to draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,183 +52,6 @@ pub fn render_chart(
         ChartKind::Overview => Some(overview_figure(run)),
     };
     figure.map(|f| render_figure(&f, format)).transpose()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Figure description
-
-/// Width of every chart in pixels.
-pub(crate) const FIG_WIDTH: u32 = 1200;
-const OUTER: u32 = 16;
-const Y_AREA: u32 = 72;
-const HEADER_H: u32 = 70;
-/// Pixel columns of the plot area (approximately), used for downsampling and ticks.
-pub(crate) const PLOT_COLUMNS: u32 = FIG_WIDTH - 2 * OUTER - 2 * Y_AREA;
-
-/// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-pub(crate) const BLUE: RGBColor = RGBColor(0, 114, 178);
-pub(crate) const ORANGE: RGBColor = RGBColor(230, 159, 0);
-pub(crate) const GREEN: RGBColor = RGBColor(0, 158, 115);
-pub(crate) const VERMILLION: RGBColor = RGBColor(213, 94, 0);
-pub(crate) const PURPLE: RGBColor = RGBColor(204, 121, 167);
-pub(crate) const SKY: RGBColor = RGBColor(86, 180, 233);
-pub(crate) const INK: RGBColor = RGBColor(34, 34, 34);
-const GREY: RGBColor = RGBColor(110, 110, 110);
-const GRID: RGBColor = RGBColor(228, 228, 228);
-const MARKER: RGBColor = RGBColor(150, 150, 150);
-const UP: RGBColor = RGBColor(178, 34, 34);
-const DOWN: RGBColor = RGBColor(0, 84, 140);
-
-/// A whole chart: a header and panels stacked on one time axis.
-pub(crate) struct Figure {
-    pub title: String,
-    pub subtitle: String,
-    pub time: TimeAxis,
-    pub panels: Vec<Panel>,
-}
-
-/// One plot with its own title, legend and value axes.
-pub(crate) struct Panel {
-    pub title: String,
-    pub height: u32,
-    pub left: AxisSpec,
-    pub right: Option<AxisSpec>,
-    pub series: Vec<Series>,
-    pub markers: Vec<Marker>,
-    /// Draw marker labels (only the first panel of a figure does, to avoid repetition).
-    pub marker_labels: bool,
-    /// Text shown in the middle of the plot (e.g. "no task started").
-    pub note: Option<String>,
-    /// Write "time since start" under the time axis.
-    pub x_desc: bool,
-}
-
-/// A value axis: its description (with unit) and ticks.
-pub(crate) struct AxisSpec {
-    pub desc: String,
-    pub axis: ValueAxis,
-}
-
-/// Line style.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum Dash {
-    Solid,
-    /// Dash length and gap in pixels.
-    Dashed(u32, u32),
-}
-
-/// One drawn series. Segments are in the series' own axis units, ready to draw.
-pub(crate) struct Series {
-    pub label: String,
-    pub color: RGBColor,
-    pub width: u32,
-    pub dash: Dash,
-    /// On the right axis.
-    pub right: bool,
-    /// Shade the area under the line.
-    pub fill: bool,
-    pub segments: Vec<Segment>,
-}
-
-/// A scale event on the time axis.
-pub(crate) struct Marker {
-    pub t: f64,
-    pub label: String,
-    pub color: RGBColor,
-}
-
-impl Figure {
-    fn height(&self) -> u32 {
-        HEADER_H + self.panels.iter().map(|p| p.height).sum::<u32>() + OUTER / 2
-    }
-}
-
-impl Series {
-    /// Largest plotted value, or 0.
-    pub(crate) fn max(&self) -> f64 {
-        self.segments
-            .iter()
-            .flatten()
-            .map(|p| p.1)
-            .filter(|v| v.is_finite())
-            .fold(0.0, f64::max)
-    }
-}
-
-/// Builds a series from two columns: reduced for drawing, optionally as a staircase, values
-/// divided by `unit`.
-pub(crate) fn make_series(
-    label: &str,
-    xs: &[f64],
-    ys: &[f64],
-    time: &TimeAxis,
-    step: bool,
-    unit: f64,
-) -> Series {
-    let segments = reduce(xs, ys, time.start, time.end, PLOT_COLUMNS as usize)
-        .into_iter()
-        .map(|s| {
-            let s = if step { to_steps(&s) } else { s };
-            s.into_iter().map(|(x, y)| (x, y / unit)).collect()
-        })
-        .collect();
-    Series {
-        label: label.to_string(),
-        color: INK,
-        width: 2,
-        dash: Dash::Solid,
-        right: false,
-        fill: false,
-        segments,
-    }
-}
-
-impl Series {
-    pub(crate) fn style(mut self, color: RGBColor, width: u32, dash: Dash) -> Series {
-        self.color = color;
-        self.width = width;
-        self.dash = dash;
-        self
-    }
-    pub(crate) fn on_right(mut self) -> Series {
-        self.right = true;
-        self
-    }
-    pub(crate) fn filled(mut self) -> Series {
-        self.fill = true;
-        self
-    }
-    fn is_empty(&self) -> bool {
-        self.segments.iter().all(|s| s.is_empty())
-    }
-}
-
-/// Left and right axes with the same number of intervals, so both share the gridlines; the
-/// interval count is chosen to waste the least headroom.
-pub(crate) fn aligned_axes(
-    left_max: f64,
-    left_integer: bool,
-    right_max: f64,
-    right_integer: bool,
-) -> (ValueAxis, ValueAxis) {
-    let mut best: Option<(f64, ValueAxis, ValueAxis)> = None;
-    for n in [5, 4, 6, 3, 7, 8] {
-        let l = ValueAxis::with_intervals(left_max, left_integer, n);
-        let r = ValueAxis::with_intervals(right_max, right_integer, n);
-        let waste = |axis: &ValueAxis, max: f64| {
-            if max > 0.0 {
-                axis.top / max
-            } else {
-                1.0
-            }
-        };
-        let cost = waste(&l, left_max) + waste(&r, right_max);
-        if best.as_ref().is_none_or(|b| cost < b.0 - 1e-9) {
-            best = Some((cost, l, r));
-        }
-    }
-    let (_, l, r) = best.expect("at least one candidate");
-    (l, r)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,8 +204,9 @@ fn replicas_panels(run: &RunData, time: &TimeAxis) -> Vec<Panel> {
     let left_max = left.iter().map(Series::max).fold(0.0, f64::max);
     let right_max = right.iter().map(Series::max).fold(0.0, f64::max);
     let (left_axis, right_axis) = aligned_axes(left_max, true, right_max, true);
-    let mut series = right;
-    series.extend(left.into_iter().rev());
+    // Listed in legend order; the first is drawn on top.
+    let mut series = left;
+    series.extend(right);
     let markers = scale_markers(run, time);
     let empty_note = ts.is_empty().then(|| "no samples".to_string());
     let top = Panel {
@@ -435,12 +227,12 @@ fn replicas_panels(run: &RunData, time: &TimeAxis) -> Vec<Panel> {
         x_desc: false,
     };
     let workers = vec![
+        make_series("running", t, &ts.running, time, false, 1.0).style(VERMILLION, 2, Dash::Solid),
         make_series("reserved (prefetched)", t, &ts.reserved, time, false, 1.0).style(
             PURPLE,
             2,
             Dash::Solid,
         ),
-        make_series("running", t, &ts.running, time, false, 1.0).style(VERMILLION, 2, Dash::Solid),
     ];
     let workers_max = workers.iter().map(Series::max).fold(0.0, f64::max);
     let bottom = Panel {
@@ -481,9 +273,9 @@ fn wait_panel(run: &RunData, time: &TimeAxis, labels: bool) -> Panel {
     let (unit_name, unit) = duration_unit(max);
     let t = &ts.time_s;
     let series = vec![
-        make_series("max", t, &ts.wait_max_s, time, false, unit).style(VERMILLION, 1, Dash::Solid),
-        make_series("p95", t, &ts.wait_p95_s, time, false, unit).style(ORANGE, 2, Dash::Solid),
         make_series("p50", t, &ts.wait_p50_s, time, false, unit).style(BLUE, 2, Dash::Solid),
+        make_series("p95", t, &ts.wait_p95_s, time, false, unit).style(ORANGE, 2, Dash::Solid),
+        make_series("max", t, &ts.wait_max_s, time, false, unit).style(VERMILLION, 1, Dash::Solid),
     ];
     let note =
         (max == 0.0 && series.iter().all(Series::is_empty)).then(|| "no task started".to_string());
@@ -509,11 +301,6 @@ fn metric_panels(run: &RunData, time: &TimeAxis) -> Vec<Panel> {
         .iter()
         .map(|m| {
             let series = vec![
-                make_series("target", &ts.time_s, &m.target, time, true, 1.0).style(
-                    VERMILLION,
-                    2,
-                    Dash::Dashed(8, 5),
-                ),
                 make_series(
                     "value read by the autoscaler",
                     &ts.time_s,
@@ -523,6 +310,11 @@ fn metric_panels(run: &RunData, time: &TimeAxis) -> Vec<Panel> {
                     1.0,
                 )
                 .style(BLUE, 2, Dash::Solid),
+                make_series("target", &ts.time_s, &m.target, time, true, 1.0).style(
+                    VERMILLION,
+                    2,
+                    Dash::Dashed(8, 5),
+                ),
             ];
             let max = series.iter().map(Series::max).fold(0.0, f64::max);
             let integer = m
@@ -614,422 +406,4 @@ fn overview_figure(run: &RunData) -> Figure {
         time,
         panels,
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drawing
-
-/// Registers the embedded fonts with plotters once per process.
-fn ensure_fonts() -> Result<(), ReportError> {
-    static FONTS: OnceLock<bool> = OnceLock::new();
-    let ok = *FONTS.get_or_init(|| {
-        register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular()).is_ok()
-            && register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold()).is_ok()
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(ReportError::Render(
-            "the embedded DejaVu font could not be loaded".to_string(),
-        ))
-    }
-}
-
-/// Draws a figure into PNG or SVG bytes.
-pub(crate) fn render_figure(fig: &Figure, format: ImageFormat) -> Result<Vec<u8>, ReportError> {
-    ensure_fonts()?;
-    let size = (FIG_WIDTH, fig.height());
-    match format {
-        ImageFormat::Png => {
-            let mut buf = vec![255u8; size.0 as usize * size.1 as usize * 3];
-            {
-                let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
-                draw_figure(&root, fig).map_err(ReportError::Render)?;
-                root.present()
-                    .map_err(|e| ReportError::Render(e.to_string()))?;
-            }
-            encode_png(&buf, size)
-        }
-        ImageFormat::Svg => {
-            let mut text = String::new();
-            {
-                let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-                draw_figure(&root, fig).map_err(ReportError::Render)?;
-                root.present()
-                    .map_err(|e| ReportError::Render(e.to_string()))?;
-            }
-            Ok(text.into_bytes())
-        }
-    }
-}
-
-fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, ReportError> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Default);
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| ReportError::Render(format!("PNG: {e}")))?;
-        writer
-            .write_image_data(rgb)
-            .map_err(|e| ReportError::Render(format!("PNG: {e}")))?;
-    }
-    Ok(out)
-}
-
-fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
-
-fn font(size: u32) -> TextStyle<'static> {
-    ("sans-serif", size).into_font().color(&INK)
-}
-
-fn bold(size: u32) -> TextStyle<'static> {
-    // Not `.style(Bold)`: plotters 0.3.7 keeps the regular face's glyphs when restyling.
-    ("sans-serif", size, FontStyle::Bold)
-        .into_font()
-        .color(&INK)
-}
-
-fn draw_figure<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    fig: &Figure,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(err)?;
-    let x = OUTER as i32;
-    root.draw(&Text::new(fig.title.clone(), (x, 12), bold(22)))
-        .map_err(err)?;
-    root.draw(&Text::new(
-        fig.subtitle.clone(),
-        (x, 42),
-        font(15).color(&GREY),
-    ))
-    .map_err(err)?;
-    let mut y = HEADER_H;
-    for panel in &fig.panels {
-        let area = root.clone().shrink((0, y), (FIG_WIDTH, panel.height));
-        draw_panel(root, &area, panel, &fig.time)?;
-        y += panel.height;
-    }
-    Ok(())
-}
-
-/// A linear f64 axis whose gridlines and labels are exactly our ticks. (plotters'
-/// `with_key_points` on an f64 range loses the label formatter, so we implement `Ranged`.)
-#[derive(Clone)]
-struct Ticked {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-}
-
-impl Ticked {
-    fn new(lo: f64, hi: f64, ticks: &[f64]) -> Ticked {
-        Ticked {
-            lo,
-            hi,
-            ticks: ticks.to_vec(),
-        }
-    }
-}
-
-impl Ranged for Ticked {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let span = self.hi - self.lo;
-        let pixels = limit.1 - limit.0;
-        if span <= 0.0 || pixels == 0 {
-            return limit.0;
-        }
-        let frac = (v - self.lo) / span;
-        limit.0 + (pixels as f64 * frac + 1e-3).floor() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.lo..self.hi
-    }
-}
-
-/// One legend entry: a swatch drawn like the series, then its label.
-struct LegendItem<'a> {
-    label: &'a str,
-    color: RGBColor,
-    width: u32,
-    dash: Dash,
-    fill: bool,
-}
-
-fn draw_panel<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    area: &DrawingArea<DB, Shift>,
-    panel: &Panel,
-    time: &TimeAxis,
-) -> Result<(), String> {
-    let (w, h) = area.dim_in_pixel();
-    let left_x = (OUTER + 6) as i32;
-    area.draw(&Text::new(panel.title.clone(), (left_x, 6), bold(17)))
-        .map_err(err)?;
-
-    // Legend rows under the title.
-    let mut items: Vec<LegendItem> = panel
-        .series
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| LegendItem {
-            label: &s.label,
-            color: s.color,
-            width: s.width,
-            dash: s.dash,
-            fill: s.fill,
-        })
-        .collect();
-    // Legend in reading order: the series drawn last (on top) are the important ones.
-    items.reverse();
-    if !panel.markers.is_empty() {
-        items.push(LegendItem {
-            label: "scale event",
-            color: MARKER,
-            width: 1,
-            dash: Dash::Dashed(4, 3),
-            fill: false,
-        });
-    }
-    let legend_font = font(15);
-    let mut lx = left_x;
-    let mut ly = 32;
-    for item in &items {
-        let (tw, _) = root
-            .estimate_text_size(item.label, &legend_font)
-            .map_err(err)?;
-        let item_w = 30 + tw as i32 + 22;
-        if lx + item_w > (w - OUTER) as i32 && lx > left_x {
-            lx = left_x;
-            ly += 22;
-        }
-        let mid = ly + 8;
-        if item.fill {
-            area.draw(&Rectangle::new(
-                [(lx, mid - 6), (lx + 24, mid + 6)],
-                item.color.mix(0.22).filled(),
-            ))
-            .map_err(err)?;
-        }
-        let style = item.color.stroke_width(item.width);
-        if panel.markers.is_empty() || item.label != "scale event" {
-            // fall through to the line swatch below
-        } else {
-            // A scale event is a vertical dashed line in the plot: show it that way.
-            for k in 0..3 {
-                let y0 = ly + k * 6;
-                area.draw(&PathElement::new(
-                    vec![(lx + 12, y0), (lx + 12, y0 + 3)],
-                    style,
-                ))
-                .map_err(err)?;
-            }
-            area.draw(&Text::new(
-                item.label.to_string(),
-                (lx + 30, ly),
-                legend_font.clone(),
-            ))
-            .map_err(err)?;
-            lx += item_w;
-            continue;
-        }
-        match item.dash {
-            Dash::Solid => area
-                .draw(&PathElement::new(vec![(lx, mid), (lx + 24, mid)], style))
-                .map_err(err)?,
-            Dash::Dashed(_, _) => {
-                for k in 0..3 {
-                    let x0 = lx + k * 9;
-                    area.draw(&PathElement::new(vec![(x0, mid), (x0 + 5, mid)], style))
-                        .map_err(err)?;
-                }
-            }
-        }
-        area.draw(&Text::new(
-            item.label.to_string(),
-            (lx + 30, ly),
-            legend_font.clone(),
-        ))
-        .map_err(err)?;
-        lx += item_w;
-    }
-    let legend_bottom = ly + 22;
-    let strip = if panel.marker_labels && !panel.markers.is_empty() {
-        34
-    } else {
-        6
-    };
-    let top = (legend_bottom + strip) as u32;
-    let chart_area = area.clone().shrink((0, top), (w, h.saturating_sub(top)));
-
-    let mut builder = ChartBuilder::on(&chart_area);
-    builder
-        .margin_left(OUTER)
-        .margin_right(OUTER)
-        .margin_bottom(4)
-        .x_label_area_size(if panel.x_desc { 52 } else { 32 })
-        .y_label_area_size(Y_AREA)
-        // Reserved even without a right axis, so stacked panels share one time axis.
-        .right_y_label_area_size(Y_AREA);
-    let left = &panel.left.axis;
-    let right_axis = panel.right.as_ref().map(|r| &r.axis).unwrap_or(left);
-    let x_range = Ticked::new(time.start, time.end, &time.ticks);
-    let y_range = Ticked::new(0.0, left.top, &left.ticks);
-    let y_range2 = Ticked::new(0.0, right_axis.top, &right_axis.ticks);
-    let mut chart = builder
-        .build_cartesian_2d(x_range.clone(), y_range)
-        .map_err(err)?
-        .set_secondary_coord(x_range.clone(), y_range2);
-
-    let x_fmt = |x: &f64| time.label(*x);
-    let y_fmt = |v: &f64| left.label(*v);
-    let label_font = font(14).color(&RGBColor(60, 60, 60));
-    chart
-        .configure_mesh()
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .x_desc(if panel.x_desc { "time since start" } else { "" })
-        .y_desc(panel.left.desc.as_str())
-        .label_style(label_font.clone())
-        .axis_desc_style(font(15))
-        .bold_line_style(GRID.stroke_width(1))
-        .light_line_style(TRANSPARENT)
-        .axis_style(RGBColor(150, 150, 150).stroke_width(1))
-        .draw()
-        .map_err(err)?;
-    if let Some(right) = &panel.right {
-        let r_fmt = |v: &f64| right.axis.label(*v);
-        chart
-            .configure_secondary_axes()
-            .y_label_formatter(&r_fmt)
-            .y_desc(right.desc.as_str())
-            .label_style(label_font.clone())
-            .axis_desc_style(font(15))
-            .axis_style(RGBColor(150, 150, 150).stroke_width(1))
-            .draw()
-            .map_err(err)?;
-    }
-
-    // Scale markers behind the data: one line per pixel column at most.
-    let mut last_px = i32::MIN;
-    let mut label_rows: [Vec<(i32, i32)>; 2] = [Vec::new(), Vec::new()];
-    let marker_font = bold(13);
-    for m in &panel.markers {
-        let (px, py) = chart.backend_coord(&(m.t, left.top));
-        if px != last_px {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(m.t, 0.0), (m.t, left.top)],
-                    4,
-                    3,
-                    MARKER.stroke_width(1),
-                ))
-                .map_err(err)?;
-            last_px = px;
-        }
-        if panel.marker_labels && !m.label.is_empty() {
-            let (tw, _) = root
-                .estimate_text_size(&m.label, &marker_font)
-                .map_err(err)?;
-            let (x0, x1) = (px - tw as i32 / 2 - 3, px + tw as i32 / 2 + 3);
-            // The nearer row first; skip the label when both rows are taken here.
-            for (row, taken) in label_rows.iter_mut().enumerate() {
-                if taken.iter().all(|&(a, b)| x1 < a || x0 > b) {
-                    taken.push((x0, x1));
-                    let y = py - 16 - 15 * row as i32;
-                    root.draw(&Text::new(
-                        m.label.clone(),
-                        (px, y),
-                        marker_font
-                            .color(&m.color)
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    ))
-                    .map_err(err)?;
-                    break;
-                }
-            }
-        }
-    }
-
-    // Data: fills first, then lines in list order (last on top).
-    let scale_right = left.top / right_axis.top;
-    let to_left = |s: &Series, p: (f64, f64)| -> (f64, f64) {
-        let y = if s.right { p.1 * scale_right } else { p.1 };
-        (p.0, y.clamp(0.0, left.top))
-    };
-    for s in panel.series.iter().filter(|s| s.fill) {
-        for seg in &s.segments {
-            if seg.len() < 2 {
-                continue;
-            }
-            let mut poly: Vec<(f64, f64)> = Vec::with_capacity(seg.len() + 2);
-            poly.push((seg[0].0, 0.0));
-            poly.extend(seg.iter().map(|&p| to_left(s, p)));
-            poly.push((seg[seg.len() - 1].0, 0.0));
-            chart
-                .draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    s.color.mix(0.18).filled(),
-                )))
-                .map_err(err)?;
-        }
-    }
-    for s in &panel.series {
-        let style = s.color.stroke_width(s.width);
-        for seg in &s.segments {
-            let pts: Vec<(f64, f64)> = seg.iter().map(|&p| to_left(s, p)).collect();
-            if pts.len() == 1 {
-                chart
-                    .draw_series(std::iter::once(Circle::new(
-                        pts[0],
-                        s.width + 1,
-                        s.color.filled(),
-                    )))
-                    .map_err(err)?;
-                continue;
-            }
-            match s.dash {
-                Dash::Solid => {
-                    chart
-                        .draw_series(LineSeries::new(pts, style))
-                        .map_err(err)?;
-                }
-                Dash::Dashed(on, off) => {
-                    chart
-                        .draw_series(DashedLineSeries::new(pts, on, off, style))
-                        .map_err(err)?;
-                }
-            }
-        }
-    }
-
-    if let Some(note) = &panel.note {
-        let (px, py) = chart.backend_coord(&((time.start + time.end) / 2.0, left.top / 2.0));
-        root.draw(&Text::new(
-            note.clone(),
-            (px, py),
-            font(18)
-                .color(&GREY)
-                .pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
-    }
-    Ok(())
 }

@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::axis::{TimeAxis, ValueAxis};
-use super::chart::{
+use super::data::{csv_field, RunData};
+use super::figure::{
     make_series, render_figure, AxisSpec, Dash, Figure, ImageFormat, Panel, Series, BLUE, GREEN,
     INK, ORANGE, PLOT_COLUMNS, PURPLE, SKY, VERMILLION,
 };
-use super::data::{csv_field, RunData};
 use super::html::{esc, json_text, page_end, page_start, summary_rows};
 use super::{OutputFile, ReportError};
 
@@ -208,11 +208,9 @@ fn compare_figure(runs: &[RunData], labels: &[String]) -> Figure {
             }
         }
     }
-    // Later runs first, so run 1 is drawn on top and listed first in the legend.
+    // Run 1 is listed first in the legend and drawn on top.
     let panel = |title: &str, desc: String, series: Vec<Series>, integer: bool, x_desc| {
         let max = series.iter().map(Series::max).fold(0.0, f64::max);
-        let mut series = series;
-        series.reverse();
         Panel {
             title: title.to_string(),
             height: if x_desc { 330 } else { 310 },

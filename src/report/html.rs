@@ -10,8 +10,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::axis::{format_duration, format_number};
-use super::chart::{render_chart, ChartKind, ImageFormat};
+use super::chart::{render_chart, ChartKind};
 use super::data::{Decision, Event, RunData, Setting, Summary};
+use super::figure::ImageFormat;
 use super::ReportError;
 
 /// At most this many rows in the event and decision tables (a multi-day run can have
