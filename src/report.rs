@@ -22,6 +22,7 @@ mod data;
 mod downsample;
 mod figure;
 mod html;
+mod load;
 pub mod synthetic;
 mod table;
 
@@ -35,6 +36,7 @@ pub use data::{
 };
 pub use figure::ImageFormat;
 pub use html::render_html;
+pub use load::{events_to_csv, parse_events};
 pub use table::summary_table;
 
 /// Why a run could not be loaded or a report could not be produced.

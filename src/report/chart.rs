@@ -61,11 +61,12 @@ fn header(run: &RunData, what: &str) -> (String, String) {
     let s = &run.summary;
     let title = format!("{} (seed {}): {what}", s.scenario, s.seed);
     let scale_events = scale_event_count(run);
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let subtitle = format!(
-        "duration {} · {} samples · {} scale events · peak {} replicas · max queue depth {}",
+        "duration {} · {} · {} · peak replicas {} · max queue depth {}",
         format_duration(s.duration_s),
-        run.series.len(),
-        scale_events,
+        plural(run.series.len(), "sample"),
+        plural(scale_events, "scale event"),
         s.peak_replicas,
         s.max_queue_depth
     );

@@ -10,12 +10,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::axis::{TimeAxis, ValueAxis};
-use super::data::{csv_field, RunData};
+use super::data::RunData;
 use super::figure::{
     make_series, render_figure, AxisSpec, Dash, Figure, ImageFormat, Panel, Series, BLUE, GREEN,
     INK, ORANGE, PLOT_COLUMNS, PURPLE, SKY, VERMILLION,
 };
 use super::html::{esc, json_text, page_end, page_start, summary_rows};
+use super::load::csv_field;
 use super::{OutputFile, ReportError};
 
 /// Everything [`compare`] produces.

@@ -151,7 +151,9 @@ impl Series {
 }
 
 /// Builds a series from two columns: reduced for drawing, optionally as a staircase, values
-/// divided by `unit`.
+/// divided by `unit`. A staircase holds its last value to the end of the time axis (a replica
+/// count or a metric read stays what it was until the run ends), which also makes a run of a
+/// single sample draw as a line rather than a dot on the axis.
 pub(crate) fn make_series(
     label: &str,
     xs: &[f64],
@@ -160,13 +162,21 @@ pub(crate) fn make_series(
     step: bool,
     unit: f64,
 ) -> Series {
-    let segments = reduce(xs, ys, time.start, time.end, PLOT_COLUMNS as usize)
+    let mut segments: Vec<Segment> = reduce(xs, ys, time.start, time.end, PLOT_COLUMNS as usize)
         .into_iter()
         .map(|s| {
             let s = if step { to_steps(&s) } else { s };
             s.into_iter().map(|(x, y)| (x, y / unit)).collect()
         })
         .collect();
+    let ends_defined = ys.last().is_some_and(|y| y.is_finite());
+    if let (true, true, Some(last)) = (step, ends_defined, segments.last_mut()) {
+        if let Some(&(x, y)) = last.last() {
+            if x < time.end {
+                last.push((time.end, y));
+            }
+        }
+    }
     Series {
         label: label.to_string(),
         color: INK,
@@ -323,10 +333,12 @@ fn draw_figure<DB: DrawingBackend>(
         font(15).color(&GREY),
     ))
     .map_err(err)?;
+    // A right-axis gutter on every panel when any has a right axis, so the panels line up.
+    let right_gutter = fig.panels.iter().any(|p| p.right.is_some());
     let mut y = HEADER_H;
     for panel in &fig.panels {
         let area = root.clone().shrink((0, y), (FIG_WIDTH, panel.height));
-        draw_panel(root, &area, panel, &fig.time, brush)?;
+        draw_panel(root, &area, panel, &fig.time, brush, right_gutter)?;
         y += panel.height;
     }
     Ok(())
@@ -451,6 +463,7 @@ fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
     time: &TimeAxis,
     brush: bool,
+    right_gutter: bool,
 ) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
     // Many scale events: short ticks along the top of the plot instead of labelled lines.
@@ -566,12 +579,12 @@ fn draw_panel<DB: DrawingBackend>(
     let mut builder = ChartBuilder::on(&chart_area);
     builder
         .margin_left(OUTER)
-        .margin_right(OUTER)
+        // Room for the last time label when there is no right gutter.
+        .margin_right(if right_gutter { OUTER } else { OUTER + 24 })
         .margin_bottom(4)
         .x_label_area_size(if panel.x_desc { 52 } else { 32 })
         .y_label_area_size(Y_AREA)
-        // Reserved even without a right axis, so stacked panels share one time axis.
-        .right_y_label_area_size(Y_AREA);
+        .right_y_label_area_size(if right_gutter { Y_AREA } else { 0 });
     let left = &panel.left.axis;
     let right_axis = panel.right.as_ref().map(|r| &r.axis).unwrap_or(left);
     let x_range = Ticked::new(time.start, time.end, &time.ticks);

@@ -152,8 +152,8 @@ pub fn render_html(run: &RunData) -> Result<String, ReportError> {
 pub(crate) fn page_start(h: &mut String, title: &str) {
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
          <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
         esc(title),
         CSS
@@ -190,14 +190,7 @@ pub(crate) fn summary_rows(s: &Summary) -> Vec<(String, String)> {
         ("wait max".to_string(), opt_duration(s.wait_s.max)),
         ("max queue depth".to_string(), s.max_queue_depth.to_string()),
         ("peak replicas".to_string(), s.peak_replicas.to_string()),
-        (
-            "pod-seconds".to_string(),
-            format!(
-                "{} ({} pod-hours)",
-                format_number(s.pod_seconds, 1),
-                format_number(s.pod_seconds / 3600.0, 2)
-            ),
-        ),
+        ("pod-seconds".to_string(), pod_seconds_text(s.pod_seconds)),
         ("scale-ups".to_string(), s.scale_ups.to_string()),
         ("scale-downs".to_string(), s.scale_downs.to_string()),
         (
@@ -210,6 +203,19 @@ pub(crate) fn summary_rows(s: &Summary) -> Vec<(String, String)> {
         rows.push((k.clone(), json_text(v)));
     }
     rows
+}
+
+/// Pod-seconds, with pod-hours when there are at least 0.1 of them.
+pub(crate) fn pod_seconds_text(pod_seconds: f64) -> String {
+    if pod_seconds >= 360.0 {
+        format!(
+            "{} ({} pod-hours)",
+            format_number(pod_seconds, 1),
+            format_number(pod_seconds / 3600.0, 1)
+        )
+    } else {
+        format_number(pod_seconds, 1)
+    }
 }
 
 /// A JSON value as table text: strings unquoted, everything else compact JSON.
@@ -452,7 +458,7 @@ fn decisions_html(h: &mut String, decisions: &[Decision]) {
 
     h.push_str("<h3>Explain</h3>\n<p>For each decision: what the autoscaler saw and which rule decided the result.</p>\n");
     let open = if decisions.len() <= OPEN_EXPLAIN {
-        " open"
+        " open=\"open\""
     } else {
         ""
     };

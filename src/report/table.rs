@@ -1,8 +1,8 @@
 //! The run summary as a compact, aligned plain-text table for the terminal.
 
-use super::axis::{format_duration, format_number};
+use super::axis::format_duration;
 use super::data::Summary;
-use super::html::{json_text, opt_duration};
+use super::html::{json_text, opt_duration, pod_seconds_text};
 
 /// Formats `summary` for stdout: one `label  value` line per item, labels padded to one
 /// width, no colours, ending with a newline. Warnings follow, one per line, prefixed `!`.
@@ -45,14 +45,7 @@ pub fn summary_table(s: &Summary) -> String {
         ),
         ("max queue depth".into(), s.max_queue_depth.to_string()),
         ("peak replicas".into(), s.peak_replicas.to_string()),
-        (
-            "pod-seconds".into(),
-            format!(
-                "{} ({} pod-hours)",
-                format_number(s.pod_seconds, 1),
-                format_number(s.pod_seconds / 3600.0, 2)
-            ),
-        ),
+        ("pod-seconds".into(), pod_seconds_text(s.pod_seconds)),
         (
             "scale-ups/downs".into(),
             format!("{} / {}", s.scale_ups, s.scale_downs),
