@@ -1,14 +1,36 @@
 //! Reports of a simulated run: charts (PNG and SVG), a self-contained HTML page, a
 //! side-by-side comparison of several runs, and a compact terminal summary.
 //!
-//! The input is a *run directory* as written by `scalesim run` (see [`RunData::load`]) or a
-//! [`RunData`] built in memory by the simulator. Everything between input and output is a pure
-//! function from data to bytes: the same data gives the same bytes, with no wall-clock time,
-//! no hash-map iteration order and no system fonts involved (text is drawn with the DejaVu Sans
-//! font embedded in the binary). Only [`write_report`] and [`write_compare`] touch the disk.
+//! The input is a *run directory* as written by `scalesim run` (read with [`RunData::load`]),
+//! or a [`RunData`] built in memory by the simulator. Everything between input and output is a
+//! pure function from data to bytes: the same data gives the same bytes, with no wall-clock
+//! time, no hash-map iteration order and no system fonts involved (text is drawn with the
+//! DejaVu Sans font embedded in the binary). Only [`write_report`], [`write_compare`],
+//! [`RunData::load`] and [`RunData::write_dir`] touch the disk.
 //!
-//! What to call:
-//! * [`RunData::load`] / [`RunData::new`]: get a run.
+//! # Run directory
+//! * `timeseries.csv` (required): `time_s, queue_depth, reserved, running, replicas,
+//!   pods_ready, pods_starting, pods_terminating, produced_total, completed_total, lost_total,
+//!   duplicated_total, wait_p50_s, wait_p95_s, wait_max_s`, then any `queue_depth:<queue>`,
+//!   `metric:<name>` / `target:<name>` and `replicas:<deployment>` columns. Columns are found
+//!   by name; empty cells mean "no value"; unknown columns are ignored.
+//! * `summary.json` (required; unknown fields are kept and shown), `events.csv`,
+//!   `settings.json`, `decisions.json`, `scenario.yaml` (optional).
+//!
+//! # Building a run in memory
+//! ```no_run
+//! # use scalesim::report::*;
+//! # fn demo(columns: Vec<String>, rows: Vec<Vec<f64>>, sim_summary: serde_json::Value)
+//! #     -> Result<(), ReportError> {
+//! let series = TimeSeries::from_rows(&columns, &rows)?; // the sink's columns and rows
+//! let summary: Summary = via_json(&sim_summary, "summary")?; // any type with summary.json's shape
+//! let mut run = RunData::new(summary, series);
+//! run.events.push(Event::new(30.0, "hpa", "Normal", "SuccessfulRescale", "New size: 4; ..."));
+//! let files = write_report(&run, std::path::Path::new("reports/x"))?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What to call
 //! * [`render_report`]: every file of a single-run report, as `(file name, bytes)` pairs;
 //!   [`write_report`] writes them into a directory.
 //! * [`render_chart`] and [`render_html`]: one chart or the HTML page alone.
@@ -32,7 +54,8 @@ use std::path::{Path, PathBuf};
 pub use chart::{render_chart, ChartKind};
 pub use compare::{auto_labels, compare, Comparison};
 pub use data::{
-    Column, Decision, Event, MetricColumn, RunData, Sample, Setting, Summary, TimeSeries, WaitStats,
+    via_json, Column, Decision, Event, MetricColumn, RunData, Sample, Setting, Summary, TimeSeries,
+    WaitStats,
 };
 pub use figure::ImageFormat;
 pub use html::render_html;

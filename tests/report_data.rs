@@ -249,6 +249,70 @@ fn in_memory_runs_are_checked() {
         .contains("column replicas has 2 values but time_s has 1"));
 }
 
+#[test]
+fn series_from_simulator_rows() {
+    let columns: Vec<String> = [
+        "time_s",
+        "replicas",
+        "metric:m",
+        "target:m",
+        "replicas:w1",
+        "future",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = vec![
+        vec![0.0, 1.0, f64::NAN, 5.0, 1.0, 9.0],
+        vec![15.0, 3.0, 12.5, 5.0, 3.0, 9.0],
+    ];
+    let ts = TimeSeries::from_rows(&columns, &rows).unwrap();
+    assert_eq!(ts.replicas, [1.0, 3.0]);
+    assert_eq!(ts.metrics[0].target, [5.0, 5.0]);
+    assert!(ts.metrics[0].value[0].is_nan());
+    assert_eq!(ts.deployments[0].name, "w1");
+    assert!(ts.queue_depth.iter().all(|v| v.is_nan()));
+    ts.validate().unwrap();
+    // The same data through CSV gives the same series.
+    let via_csv = TimeSeries::from_csv(ts.to_csv().as_bytes(), "t.csv").unwrap();
+    assert_eq!(via_csv.to_csv(), ts.to_csv());
+
+    let e = TimeSeries::from_rows(&columns, [vec![0.0; 5]]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid run data: row 0: 5 values for 6 columns"
+    );
+    let e = TimeSeries::from_rows(&columns, [[1.0; 6], [0.0; 6]]).unwrap_err();
+    assert!(e.to_string().contains("row 1: time_s 0 is before"));
+    let e =
+        TimeSeries::from_rows(&columns, [[0.0, f64::INFINITY, 0.0, 0.0, 0.0, 0.0]]).unwrap_err();
+    assert!(e.to_string().contains("column `replicas` is inf"));
+    let e = TimeSeries::from_rows(&columns[1..], [[0.0; 5]]).unwrap_err();
+    assert!(e.to_string().contains("missing required column `time_s`"));
+}
+
+#[test]
+fn simulator_types_convert_via_json() {
+    // The shape of the simulator's own summary: plain f64 waits, extra counters.
+    let sim = serde_json::json!({
+        "scenario": "s", "seed": 1, "duration_s": 60.0, "produced": 10, "completed": 9,
+        "lost": 0, "duplicated": 1, "in_flight_at_end": 1,
+        "wait_s": {"mean": 1.5, "p50": 1.0, "p95": 3.0, "p99": 4.0, "max": 5.0},
+        "started": 9, "max_queue_depth": 4, "peak_replicas": 2, "pod_seconds": 90.0,
+        "scale_ups": 1, "scale_downs": 0, "drain_time_s": null, "events_processed": 1234,
+        "warnings": []
+    });
+    let summary: scalesim::report::Summary = scalesim::report::via_json(&sim, "summary").unwrap();
+    assert_eq!(summary.wait_s.p95, Some(3.0));
+    assert_eq!(summary.extra["events_processed"], 1234);
+    assert_eq!(summary.extra.len(), 3);
+    let bad: Result<scalesim::report::Summary, _> =
+        scalesim::report::via_json(&serde_json::json!({"seed": "x"}), "summary");
+    assert!(bad
+        .unwrap_err()
+        .to_string()
+        .starts_with("invalid run data: summary: "));
+}
+
 proptest! {
     /// Arbitrary bytes never panic the loaders; they parse or give an error.
     #[test]

@@ -263,6 +263,31 @@ pub struct Decision {
     pub inputs: serde_json::Value,
 }
 
+impl Event {
+    /// An event at `time_s` seconds.
+    pub fn new(time_s: f64, source: &str, kind: &str, reason: &str, message: &str) -> Event {
+        Event {
+            time_s,
+            source: source.to_string(),
+            kind: kind.to_string(),
+            reason: reason.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Converts a value of another type with the same JSON shape (the simulator's own summary,
+/// settings or decision types) into the report's type, exactly as writing it to a run
+/// directory and loading it back would; `what` names it in errors.
+pub fn via_json<T: Serialize, U: serde::de::DeserializeOwned>(
+    value: &T,
+    what: &str,
+) -> Result<U, super::ReportError> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| super::ReportError::Invalid(format!("{what}: {e}")))
+}
+
 fn scalar_as_string<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
     use serde_json::Value;
     Ok(match Value::deserialize(de)? {

@@ -111,87 +111,13 @@ impl TimeSeries {
     pub fn from_csv<R: Read>(reader: R, file: &str) -> Result<TimeSeries, ReportError> {
         let mut rdr = csv_reader(reader);
         let headers = rdr.byte_headers().map_err(|e| csv_error(file, e))?.clone();
-        let mut ts = TimeSeries::default();
-        // For each CSV column, where its values go.
-        #[derive(Clone, Copy)]
-        enum Dest {
-            Fixed(usize),
-            Queue(usize),
-            Metric(usize),
-            Target(usize),
-            Deployment(usize),
-            Ignore,
-        }
-        let mut dests = Vec::with_capacity(headers.len());
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for (i, raw) in headers.iter().enumerate() {
-            let name = String::from_utf8_lossy(raw).trim().to_string();
-            if let Some(first) = seen.insert(name.clone(), i) {
-                return Err(parse_err(
-                    file,
-                    Some(1),
-                    format!(
-                        "column `{name}` appears twice (columns {} and {})",
-                        first + 1,
-                        i + 1
-                    ),
-                ));
-            }
-            let metric_index = |ts: &mut TimeSeries, m: &str| {
-                if let Some(k) = ts.metrics.iter().position(|c| c.name == m) {
-                    k
-                } else {
-                    ts.metrics.push(MetricColumn {
-                        name: m.to_string(),
-                        ..MetricColumn::default()
-                    });
-                    ts.metrics.len() - 1
-                }
-            };
-            let dest = if let Some(k) = FIXED_COLUMNS.iter().position(|c| *c == name) {
-                Dest::Fixed(k)
-            } else if let Some(q) = name.strip_prefix("queue_depth:") {
-                ts.queues.push(Column {
-                    name: q.to_string(),
-                    values: Vec::new(),
-                });
-                Dest::Queue(ts.queues.len() - 1)
-            } else if let Some(m) = name.strip_prefix("metric:") {
-                Dest::Metric(metric_index(&mut ts, m))
-            } else if let Some(m) = name.strip_prefix("target:") {
-                Dest::Target(metric_index(&mut ts, m))
-            } else if let Some(d) = name.strip_prefix("replicas:") {
-                ts.deployments.push(Column {
-                    name: d.to_string(),
-                    values: Vec::new(),
-                });
-                Dest::Deployment(ts.deployments.len() - 1)
-            } else {
-                Dest::Ignore
-            };
-            dests.push(dest);
-        }
-        if !seen.contains_key("time_s") {
-            return Err(parse_err(
-                file,
-                Some(1),
-                "missing required column `time_s`".to_string(),
-            ));
-        }
-        let mut present = [false; 15];
-        let mut has_metric = vec![false; ts.metrics.len()];
-        let mut has_target = vec![false; ts.metrics.len()];
-        for d in &dests {
-            match *d {
-                Dest::Fixed(k) => present[k] = true,
-                Dest::Metric(k) => has_metric[k] = true,
-                Dest::Target(k) => has_target[k] = true,
-                _ => {}
-            }
-        }
-
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        let mut layout = Layout::new(&names).map_err(|m| parse_err(file, Some(1), m))?;
         let mut record = csv::ByteRecord::new();
-        let mut prev_t = f64::NEG_INFINITY;
+        let mut values: Vec<f64> = Vec::with_capacity(names.len());
         loop {
             match rdr.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -202,20 +128,21 @@ impl TimeSeries {
             if record.len() == 1 && record.get(0).is_some_and(|f| f.trim_ascii().is_empty()) {
                 continue; // a blank line
             }
-            if record.len() != headers.len() {
+            if record.len() != names.len() {
                 return Err(parse_err(
                     file,
                     line,
                     format!(
                         "expected {} fields (as in the header), found {}",
-                        headers.len(),
+                        names.len(),
                         record.len()
                     ),
                 ));
             }
+            values.clear();
             for (i, field) in record.iter().enumerate() {
-                let dest = dests[i];
-                if matches!(dest, Dest::Ignore) {
+                if layout.ignored(i) {
+                    values.push(f64::NAN);
                     continue;
                 }
                 let v = parse_cell(field).map_err(|()| {
@@ -224,54 +151,42 @@ impl TimeSeries {
                         line,
                         format!(
                             "column `{}`: expected a number, found {:?}",
-                            String::from_utf8_lossy(&headers[i]).trim(),
+                            names[i],
                             String::from_utf8_lossy(field)
                         ),
                     )
                 })?;
-                match dest {
-                    Dest::Fixed(0) => {
-                        if v.is_nan() {
-                            return Err(parse_err(
-                                file,
-                                line,
-                                "column `time_s` is empty".to_string(),
-                            ));
-                        }
-                        if v < prev_t {
-                            return Err(parse_err(
-                                file,
-                                line,
-                                format!("time_s {v} is before the previous row's {prev_t}"),
-                            ));
-                        }
-                        prev_t = v;
-                        ts.time_s.push(v);
-                    }
-                    Dest::Fixed(k) => ts.fixed_columns_mut()[k].push(v),
-                    Dest::Queue(k) => ts.queues[k].values.push(v),
-                    Dest::Metric(k) => ts.metrics[k].value.push(v),
-                    Dest::Target(k) => ts.metrics[k].target.push(v),
-                    Dest::Deployment(k) => ts.deployments[k].values.push(v),
-                    Dest::Ignore => {}
-                }
+                values.push(v);
             }
+            layout.push(&values).map_err(|m| parse_err(file, line, m))?;
         }
-        let n = ts.time_s.len();
-        for (k, col) in ts.fixed_columns_mut().into_iter().enumerate() {
-            if !present[k] {
-                col.resize(n, f64::NAN);
+        Ok(layout.finish())
+    }
+
+    /// Builds a series from column names and rows, the way the simulator's sinks hold them
+    /// (the same names as the CSV header; `NaN` for an empty cell). The same rules as
+    /// [`TimeSeries::from_csv`] apply; errors name the row (0-based).
+    pub fn from_rows<R: AsRef<[f64]>>(
+        columns: &[String],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<TimeSeries, ReportError> {
+        let mut layout = Layout::new(columns).map_err(ReportError::Invalid)?;
+        for (i, row) in rows.into_iter().enumerate() {
+            let row = row.as_ref();
+            let bad = |m: String| ReportError::Invalid(format!("row {i}: {m}"));
+            if row.len() != columns.len() {
+                return Err(bad(format!(
+                    "{} values for {} columns",
+                    row.len(),
+                    columns.len()
+                )));
             }
+            if let Some(k) = (0..row.len()).find(|&k| row[k].is_infinite() && !layout.ignored(k)) {
+                return Err(bad(format!("column `{}` is {}", columns[k], row[k])));
+            }
+            layout.push(row).map_err(bad)?;
         }
-        for (k, m) in ts.metrics.iter_mut().enumerate() {
-            if !has_metric[k] {
-                m.value.resize(n, f64::NAN);
-            }
-            if !has_target[k] {
-                m.target.resize(n, f64::NAN);
-            }
-        }
-        Ok(ts)
+        Ok(layout.finish())
     }
 
     /// The series as `timeseries.csv` text (header and one row per sample; empty cells for
@@ -329,6 +244,153 @@ impl TimeSeries {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Where each input column goes in a [`TimeSeries`]: shared by the CSV loader and
+/// [`TimeSeries::from_rows`].
+struct Layout {
+    ts: TimeSeries,
+    dests: Vec<Dest>,
+    /// Fixed columns present in the input.
+    present: [bool; 15],
+    has_metric: Vec<bool>,
+    has_target: Vec<bool>,
+    /// Index of `time_s` among the input columns.
+    time_index: usize,
+    prev_t: f64,
+}
+
+#[derive(Clone, Copy)]
+enum Dest {
+    Fixed(usize),
+    Queue(usize),
+    Metric(usize),
+    Target(usize),
+    Deployment(usize),
+    Ignore,
+}
+
+impl Layout {
+    /// Maps column names; errors on a duplicate name or a missing `time_s`.
+    fn new(names: &[String]) -> Result<Layout, String> {
+        let mut ts = TimeSeries::default();
+        let mut dests = Vec::with_capacity(names.len());
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let name = name.trim();
+            if let Some(first) = seen.insert(name, i) {
+                return Err(format!(
+                    "column `{name}` appears twice (columns {} and {})",
+                    first + 1,
+                    i + 1
+                ));
+            }
+            let metric_index = |ts: &mut TimeSeries, m: &str| {
+                if let Some(k) = ts.metrics.iter().position(|c| c.name == m) {
+                    k
+                } else {
+                    ts.metrics.push(MetricColumn {
+                        name: m.to_string(),
+                        ..MetricColumn::default()
+                    });
+                    ts.metrics.len() - 1
+                }
+            };
+            let column = |name: &str| Column {
+                name: name.to_string(),
+                values: Vec::new(),
+            };
+            let dest = if let Some(k) = FIXED_COLUMNS.iter().position(|c| *c == name) {
+                Dest::Fixed(k)
+            } else if let Some(q) = name.strip_prefix("queue_depth:") {
+                ts.queues.push(column(q));
+                Dest::Queue(ts.queues.len() - 1)
+            } else if let Some(m) = name.strip_prefix("metric:") {
+                Dest::Metric(metric_index(&mut ts, m))
+            } else if let Some(m) = name.strip_prefix("target:") {
+                Dest::Target(metric_index(&mut ts, m))
+            } else if let Some(d) = name.strip_prefix("replicas:") {
+                ts.deployments.push(column(d));
+                Dest::Deployment(ts.deployments.len() - 1)
+            } else {
+                Dest::Ignore
+            };
+            dests.push(dest);
+        }
+        let time_index = *seen
+            .get("time_s")
+            .ok_or_else(|| "missing required column `time_s`".to_string())?;
+        let mut present = [false; 15];
+        let mut has_metric = vec![false; ts.metrics.len()];
+        let mut has_target = vec![false; ts.metrics.len()];
+        for d in &dests {
+            match *d {
+                Dest::Fixed(k) => present[k] = true,
+                Dest::Metric(k) => has_metric[k] = true,
+                Dest::Target(k) => has_target[k] = true,
+                _ => {}
+            }
+        }
+        Ok(Layout {
+            ts,
+            dests,
+            present,
+            has_metric,
+            has_target,
+            time_index,
+            prev_t: f64::NEG_INFINITY,
+        })
+    }
+
+    fn ignored(&self, i: usize) -> bool {
+        matches!(self.dests[i], Dest::Ignore)
+    }
+
+    /// Appends one row (one value per input column; NaN = empty).
+    fn push(&mut self, values: &[f64]) -> Result<(), String> {
+        let t = values[self.time_index];
+        if t.is_nan() {
+            return Err("column `time_s` is empty".to_string());
+        }
+        if t < self.prev_t {
+            return Err(format!(
+                "time_s {t} is before the previous row's {}",
+                self.prev_t
+            ));
+        }
+        self.prev_t = t;
+        let ts = &mut self.ts;
+        for (dest, &v) in self.dests.iter().zip(values) {
+            match *dest {
+                Dest::Fixed(k) => ts.fixed_columns_mut()[k].push(v),
+                Dest::Queue(k) => ts.queues[k].values.push(v),
+                Dest::Metric(k) => ts.metrics[k].value.push(v),
+                Dest::Target(k) => ts.metrics[k].target.push(v),
+                Dest::Deployment(k) => ts.deployments[k].values.push(v),
+                Dest::Ignore => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Fills the absent columns with empty cells.
+    fn finish(mut self) -> TimeSeries {
+        let n = self.ts.time_s.len();
+        for (k, col) in self.ts.fixed_columns_mut().into_iter().enumerate() {
+            if !self.present[k] {
+                col.resize(n, f64::NAN);
+            }
+        }
+        for (k, m) in self.ts.metrics.iter_mut().enumerate() {
+            if !self.has_metric[k] {
+                m.value.resize(n, f64::NAN);
+            }
+            if !self.has_target[k] {
+                m.target.resize(n, f64::NAN);
+            }
+        }
+        self.ts
     }
 }
 
