@@ -153,12 +153,16 @@ fn replicas_panels(run: &RunData, time: &TimeAxis) -> Vec<Panel> {
     let ts = &run.series;
     let t = &ts.time_s;
     let mut left = vec![
+        // Wide, so that pods ready (thin, on top) stays visible when it equals the spec.
         make_series("replicas (spec)", t, &ts.replicas, time, true, 1.0).style(
             BLUE,
-            3,
+            5,
             Dash::Solid,
         ),
-        make_series("pods ready", t, &ts.pods_ready, time, true, 1.0).style(GREEN, 2, Dash::Solid),
+        // Drawn over the wide replicas line: when all pods are ready it shows inside it.
+        make_series("pods ready", t, &ts.pods_ready, time, true, 1.0)
+            .style(GREEN, 2, Dash::Solid)
+            .on_layer(1),
     ];
     let extra_colors = [SKY, PURPLE, GREY, VERMILLION];
     for (i, d) in ts.deployments.iter().enumerate() {

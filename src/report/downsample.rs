@@ -6,12 +6,15 @@
 //! last sample (the "M4" reduction): the drawn polyline is then indistinguishable from the full
 //! one at that width, and every peak and trough survives.
 //!
-//! Empty cells (`NaN`) are gaps. A gap breaks the line only when it spans more than a few pixel
-//! columns, so a metric read every few samples still draws as a line while a long quiet period
-//! (no task started for minutes) shows as a hole.
+//! Empty cells (`NaN`) are gaps. A gap breaks the line only when it is wider than a few pixel
+//! columns and than 2% of the time axis, so sparse data (a task starting every other sample)
+//! still draws as a line, while a long quiet period (no task started for minutes) shows as a
+//! hole.
 
-/// Gaps wider than this many pixel columns break a line.
+/// Gaps wider than this many pixel columns (and than [`GAP_BREAK_SPAN`]) break a line.
 const GAP_BREAK_PX: f64 = 6.0;
+/// Gaps wider than this fraction of the axis (and than [`GAP_BREAK_PX`]) break a line.
+const GAP_BREAK_SPAN: f64 = 0.02;
 
 /// A drawable piece of a series: consecutive points to join with a line.
 pub(crate) type Segment = Vec<(f64, f64)>;
@@ -23,7 +26,7 @@ pub(crate) fn reduce(xs: &[f64], ys: &[f64], x0: f64, x1: f64, columns: usize) -
     let columns = columns.max(1);
     let n = xs.len().min(ys.len());
     let span = if x1 > x0 { x1 - x0 } else { 1.0 };
-    let max_gap = span * GAP_BREAK_PX / columns as f64;
+    let max_gap = (span * GAP_BREAK_PX / columns as f64).max(span * GAP_BREAK_SPAN);
     // (x, y, a NaN came between this point and the previous kept one)
     let mut points: Vec<(f64, f64, bool)> = Vec::new();
     if n <= 4 * columns {

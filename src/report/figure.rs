@@ -123,6 +123,9 @@ pub(crate) struct Series {
     /// Shade the area under the line.
     pub fill: bool,
     pub segments: Vec<Segment>,
+    /// Drawing layer: higher is drawn later (on top); within a layer, earlier series are on
+    /// top. Lets a thin line show inside a wide one it often coincides with.
+    pub layer: u8,
 }
 
 /// A scale event on the time axis.
@@ -185,6 +188,7 @@ pub(crate) fn make_series(
         right: false,
         fill: false,
         segments,
+        layer: 0,
     }
 }
 
@@ -197,6 +201,10 @@ impl Series {
     }
     pub(crate) fn on_right(mut self) -> Series {
         self.right = true;
+        self
+    }
+    pub(crate) fn on_layer(mut self, layer: u8) -> Series {
+        self.layer = layer;
         self
     }
     pub(crate) fn filled(mut self) -> Series {
@@ -682,7 +690,9 @@ fn draw_panel<DB: DrawingBackend>(
         chart.backend_coord(&(p.0, y.clamp(0.0, left.top)))
     };
     let (_, baseline) = chart.backend_coord(&(time.start, 0.0));
-    for s in panel.series.iter().rev().filter(|s| s.fill) {
+    let mut order: Vec<&Series> = panel.series.iter().rev().collect();
+    order.sort_by_key(|s| s.layer); // stable: keeps the reversed legend order within a layer
+    for s in order.iter().filter(|s| s.fill) {
         for seg in &s.segments {
             let line = simplify(seg.iter().map(|&p| to_px(s, p)));
             if line.len() < 2 {
@@ -696,7 +706,7 @@ fn draw_panel<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    for s in panel.series.iter().rev() {
+    for s in &order {
         for seg in &s.segments {
             let line = simplify(seg.iter().map(|&p| to_px(s, p)));
             if line.len() == 1 {
