@@ -286,7 +286,15 @@ pub(crate) fn render_figure(fig: &Figure, format: ImageFormat) -> Result<Vec<u8>
                 root.present()
                     .map_err(|e| ReportError::Render(e.to_string()))?;
             }
-            Ok(text.into_bytes())
+            // Layout was measured with DejaVu Sans: ask viewers for it (or the similarly wide
+            // Verdana) before their generic sans-serif. User text cannot contain this attribute:
+            // plotters escapes quotes in text.
+            Ok(text
+                .replace(
+                    "font-family=\"sans-serif\"",
+                    "font-family=\"DejaVu Sans, Verdana, sans-serif\"",
+                )
+                .into_bytes())
         }
     }
 }
@@ -714,7 +722,14 @@ fn draw_panel<DB: DrawingBackend>(
                     .map_err(err)?;
                 continue;
             }
-            stroke(root, &line, s.color, s.width, s.dash, brush)?;
+            // A dense line (several points per pixel column) draws as a band in which a dash
+            // pattern is invisible but costs thousands of SVG elements: draw it solid.
+            let dash = if line.len() > 2 * PLOT_COLUMNS as usize {
+                Dash::Solid
+            } else {
+                s.dash
+            };
+            stroke(root, &line, s.color, s.width, dash, brush)?;
         }
     }
 
