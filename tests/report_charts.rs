@@ -232,3 +232,24 @@ fn inconsistent_in_memory_runs_are_errors_not_panics() {
     run.events[0].time_s = f64::NAN;
     assert!(render_chart(&run, ChartKind::Wait, ImageFormat::Svg).is_err());
 }
+
+#[test]
+fn absurd_values_render_without_hanging() {
+    let mut run = RunData::load(&fixture("basic")).unwrap();
+    run.series.queue_depth[3] = 1e300;
+    run.series.replicas[4] = f64::MAX;
+    run.series.wait_max_s[20] = 1e200;
+    run.series.metrics[0].value[10] = 1e308;
+    let n = run.series.len();
+    for (i, t) in run.series.time_s.iter_mut().enumerate() {
+        *t = 1e15 + i as f64 * 1e-3; // below the precision of the offset
+    }
+    run.events.clear();
+    run.summary.duration_s = 0.0;
+    assert_eq!(run.series.len(), n);
+    for kind in KINDS {
+        for format in [ImageFormat::Png, ImageFormat::Svg] {
+            render_chart(&run, kind, format).unwrap();
+        }
+    }
+}

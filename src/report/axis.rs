@@ -59,11 +59,22 @@ impl TimeAxis {
 }
 
 /// Multiples of `step` in `[start, end]`, computed as `k * step` to avoid drift.
+/// At most a few dozen in practice; absurd inputs (values near `f64::MAX`, spans below the
+/// precision of their offset) give at most [`MAX_TICKS`] ticks rather than a hang.
 fn ticks_between(start: f64, end: f64, step: f64) -> Vec<f64> {
+    if !(start.is_finite() && end.is_finite() && step.is_finite() && step > 0.0) {
+        return Vec::new();
+    }
     let first = (start / step - 1e-9).ceil() as i64;
     let last = (end / step + 1e-9).floor() as i64;
+    if last.saturating_sub(first) > MAX_TICKS {
+        return Vec::new();
+    }
     (first..=last).map(|k| k as f64 * step).collect()
 }
+
+/// More ticks than this on one axis means the input is absurd; draw none.
+const MAX_TICKS: i64 = 1000;
 
 /// Elapsed time as a compact label: `0`, `45s`, `1m30s`, `2h`, `1d12h`; fractions of a second
 /// when the tick step is below one second (`0.5s`).

@@ -462,42 +462,16 @@ fn stroke<DB: DrawingBackend>(
     Ok(())
 }
 
-/// One legend entry: a swatch drawn like the series, then its label.
-struct LegendItem<'a> {
-    label: &'a str,
-    color: RGBColor,
-    width: u32,
-    dash: Dash,
-    fill: bool,
-    /// The scale-event entry (drawn as a short vertical dashed line).
-    marker: bool,
-}
-
-fn draw_panel<DB: DrawingBackend>(
+/// Draws the legend rows under the panel title (wrapping at the panel width); returns the
+/// y of the legend's bottom edge in `area` coordinates.
+fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
-    time: &TimeAxis,
-    brush: bool,
-    right_gutter: bool,
-) -> Result<(), String> {
-    let (w, h) = area.dim_in_pixel();
-    // Many scale events: short ticks along the top of the plot instead of labelled lines.
-    let marker_columns = {
-        let span = time.end - time.start;
-        let mut cols: Vec<i64> = panel
-            .markers
-            .iter()
-            .map(|m| ((m.t - time.start) / span * PLOT_COLUMNS as f64).floor() as i64)
-            .collect();
-        cols.dedup();
-        cols.len()
-    };
-    let rug = marker_columns > MAX_MARKER_LINES;
+    rug: bool,
+) -> Result<i32, String> {
+    let (w, _) = area.dim_in_pixel();
     let left_x = (OUTER + 6) as i32;
-    area.draw(&Text::new(panel.title.clone(), (left_x, 6), bold(17)))
-        .map_err(err)?;
-
     // Legend rows under the title.
     let mut items: Vec<LegendItem> = panel
         .series
@@ -583,7 +557,166 @@ fn draw_panel<DB: DrawingBackend>(
         .map_err(err)?;
         lx += item_w;
     }
-    let legend_bottom = ly + 22;
+    Ok(ly + 22)
+}
+
+/// Draws the scale markers behind the data: a dashed line per event (one per pixel column at
+/// most) with its label in the strip above the plot, or, in `rug` mode, a short tick at the
+/// top of the plot. `map` turns (time, left-axis value) into pixels; `top` is the axis top.
+fn draw_markers<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    rug: bool,
+    map: &dyn Fn(f64, f64) -> (i32, i32),
+    top: f64,
+) -> Result<(), String> {
+    // Scale markers behind the data: one line (or tick) per pixel column at most.
+    let mut last_px = i32::MIN;
+    let mut label_rows: [Vec<(i32, i32)>; 2] = [Vec::new(), Vec::new()];
+    let marker_font = bold(13);
+    let (_, plot_bottom) = map(0.0, 0.0);
+    for m in &panel.markers {
+        let (px, py) = map(m.t, top);
+        if px == last_px {
+            continue;
+        }
+        last_px = px;
+        if rug {
+            root.draw(&PathElement::new(
+                vec![(px, py), (px, py + 8)],
+                m.color.stroke_width(1),
+            ))
+            .map_err(err)?;
+            continue;
+        }
+        root.draw(&DashedPathElement::new(
+            vec![(px, py), (px, plot_bottom)],
+            4,
+            3,
+            MARKER.stroke_width(1),
+        ))
+        .map_err(err)?;
+        if panel.marker_labels && !m.label.is_empty() {
+            let (tw, _) = root
+                .estimate_text_size(&m.label, &marker_font)
+                .map_err(err)?;
+            let (x0, x1) = (px - tw as i32 / 2 - 3, px + tw as i32 / 2 + 3);
+            // The nearer row first; skip the label when both rows are taken here.
+            for (row, taken) in label_rows.iter_mut().enumerate() {
+                if taken.iter().all(|&(a, b)| x1 < a || x0 > b) {
+                    taken.push((x0, x1));
+                    let y = py - 16 - 15 * row as i32;
+                    root.draw(&Text::new(
+                        m.label.clone(),
+                        (px, y),
+                        marker_font
+                            .color(&m.color)
+                            .pos(Pos::new(HPos::Center, VPos::Center)),
+                    ))
+                    .map_err(err)?;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Draws the series: fills first, then lines; right-axis series are rescaled onto the left
+/// axis (`top` and `right_top` are the two axis tops). Points are mapped to pixels and
+/// simplified before drawing.
+fn draw_data<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    map: &dyn Fn(f64, f64) -> (i32, i32),
+    top: f64,
+    right_top: f64,
+    start: f64,
+    brush: bool,
+) -> Result<(), String> {
+    // Data, in pixels: fills first, then lines from the last series to the first, so the
+    // first series (first in the legend) is on top.
+    let scale_right = top / right_top;
+    let to_px = |s: &Series, p: (f64, f64)| -> (i32, i32) {
+        let y = if s.right { p.1 * scale_right } else { p.1 };
+        map(p.0, y.clamp(0.0, top))
+    };
+    let (_, baseline) = map(start, 0.0);
+    let mut order: Vec<&Series> = panel.series.iter().rev().collect();
+    order.sort_by_key(|s| s.layer); // stable: keeps the reversed legend order within a layer
+    for s in order.iter().filter(|s| s.fill) {
+        for seg in &s.segments {
+            let line = simplify(seg.iter().map(|&p| to_px(s, p)));
+            if line.len() < 2 {
+                continue;
+            }
+            let mut poly = Vec::with_capacity(line.len() + 2);
+            poly.push((line[0].0, baseline));
+            poly.extend_from_slice(&line);
+            poly.push((line[line.len() - 1].0, baseline));
+            root.draw(&Polygon::new(poly, s.color.mix(0.18).filled()))
+                .map_err(err)?;
+        }
+    }
+    for s in &order {
+        for seg in &s.segments {
+            let line = simplify(seg.iter().map(|&p| to_px(s, p)));
+            if line.len() == 1 {
+                root.draw(&Circle::new(line[0], s.width + 1, s.color.filled()))
+                    .map_err(err)?;
+                continue;
+            }
+            // A dense line (several points per pixel column) draws as a band in which a dash
+            // pattern is invisible but costs thousands of SVG elements: draw it solid.
+            let dash = if line.len() > 2 * PLOT_COLUMNS as usize {
+                Dash::Solid
+            } else {
+                s.dash
+            };
+            stroke(root, &line, s.color, s.width, dash, brush)?;
+        }
+    }
+    Ok(())
+}
+
+/// One legend entry: a swatch drawn like the series, then its label.
+struct LegendItem<'a> {
+    label: &'a str,
+    color: RGBColor,
+    width: u32,
+    dash: Dash,
+    fill: bool,
+    /// The scale-event entry (drawn as a short vertical dashed line).
+    marker: bool,
+}
+
+/// Draws one panel in `area`: title, legend, axes, scale markers, data and note.
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    time: &TimeAxis,
+    brush: bool,
+    right_gutter: bool,
+) -> Result<(), String> {
+    let (w, h) = area.dim_in_pixel();
+    // Many scale events: short ticks along the top of the plot instead of labelled lines.
+    let marker_columns = {
+        let span = time.end - time.start;
+        let mut cols: Vec<i64> = panel
+            .markers
+            .iter()
+            .map(|m| ((m.t - time.start) / span * PLOT_COLUMNS as f64).floor() as i64)
+            .collect();
+        cols.dedup();
+        cols.len()
+    };
+    let rug = marker_columns > MAX_MARKER_LINES;
+    let left_x = (OUTER + 6) as i32;
+    area.draw(&Text::new(panel.title.clone(), (left_x, 6), bold(17)))
+        .map_err(err)?;
+
+    let legend_bottom = draw_legend(root, area, panel, rug)?;
     let strip = if panel.marker_labels && !panel.markers.is_empty() && !rug {
         34
     } else {
@@ -640,98 +773,17 @@ fn draw_panel<DB: DrawingBackend>(
             .map_err(err)?;
     }
 
-    // Scale markers behind the data: one line (or tick) per pixel column at most.
-    let mut last_px = i32::MIN;
-    let mut label_rows: [Vec<(i32, i32)>; 2] = [Vec::new(), Vec::new()];
-    let marker_font = bold(13);
-    let (_, plot_bottom) = chart.backend_coord(&(time.start, 0.0));
-    for m in &panel.markers {
-        let (px, py) = chart.backend_coord(&(m.t, left.top));
-        if px == last_px {
-            continue;
-        }
-        last_px = px;
-        if rug {
-            root.draw(&PathElement::new(
-                vec![(px, py), (px, py + 8)],
-                m.color.stroke_width(1),
-            ))
-            .map_err(err)?;
-            continue;
-        }
-        root.draw(&DashedPathElement::new(
-            vec![(px, py), (px, plot_bottom)],
-            4,
-            3,
-            MARKER.stroke_width(1),
-        ))
-        .map_err(err)?;
-        if panel.marker_labels && !m.label.is_empty() {
-            let (tw, _) = root
-                .estimate_text_size(&m.label, &marker_font)
-                .map_err(err)?;
-            let (x0, x1) = (px - tw as i32 / 2 - 3, px + tw as i32 / 2 + 3);
-            // The nearer row first; skip the label when both rows are taken here.
-            for (row, taken) in label_rows.iter_mut().enumerate() {
-                if taken.iter().all(|&(a, b)| x1 < a || x0 > b) {
-                    taken.push((x0, x1));
-                    let y = py - 16 - 15 * row as i32;
-                    root.draw(&Text::new(
-                        m.label.clone(),
-                        (px, y),
-                        marker_font
-                            .color(&m.color)
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    ))
-                    .map_err(err)?;
-                    break;
-                }
-            }
-        }
-    }
-
-    // Data, in pixels: fills first, then lines from the last series to the first, so the
-    // first series (first in the legend) is on top.
-    let scale_right = left.top / right_axis.top;
-    let to_px = |s: &Series, p: (f64, f64)| -> (i32, i32) {
-        let y = if s.right { p.1 * scale_right } else { p.1 };
-        chart.backend_coord(&(p.0, y.clamp(0.0, left.top)))
-    };
-    let (_, baseline) = chart.backend_coord(&(time.start, 0.0));
-    let mut order: Vec<&Series> = panel.series.iter().rev().collect();
-    order.sort_by_key(|s| s.layer); // stable: keeps the reversed legend order within a layer
-    for s in order.iter().filter(|s| s.fill) {
-        for seg in &s.segments {
-            let line = simplify(seg.iter().map(|&p| to_px(s, p)));
-            if line.len() < 2 {
-                continue;
-            }
-            let mut poly = Vec::with_capacity(line.len() + 2);
-            poly.push((line[0].0, baseline));
-            poly.extend_from_slice(&line);
-            poly.push((line[line.len() - 1].0, baseline));
-            root.draw(&Polygon::new(poly, s.color.mix(0.18).filled()))
-                .map_err(err)?;
-        }
-    }
-    for s in &order {
-        for seg in &s.segments {
-            let line = simplify(seg.iter().map(|&p| to_px(s, p)));
-            if line.len() == 1 {
-                root.draw(&Circle::new(line[0], s.width + 1, s.color.filled()))
-                    .map_err(err)?;
-                continue;
-            }
-            // A dense line (several points per pixel column) draws as a band in which a dash
-            // pattern is invisible but costs thousands of SVG elements: draw it solid.
-            let dash = if line.len() > 2 * PLOT_COLUMNS as usize {
-                Dash::Solid
-            } else {
-                s.dash
-            };
-            stroke(root, &line, s.color, s.width, dash, brush)?;
-        }
-    }
+    let map = |x: f64, y: f64| chart.backend_coord(&(x, y));
+    draw_markers(root, panel, rug, &map, left.top)?;
+    draw_data(
+        root,
+        panel,
+        &map,
+        left.top,
+        right_axis.top,
+        time.start,
+        brush,
+    )?;
 
     if let Some(note) = &panel.note {
         let (px, py) = chart.backend_coord(&((time.start + time.end) / 2.0, left.top / 2.0));
