@@ -57,6 +57,11 @@ fn loads_the_basic_fixture() {
         .any(|s| s.name == "task_acks_late" && s.value == "false" && s.default));
     assert_eq!(run.decisions.len(), 4);
     assert_eq!(run.decisions[2].rule, "ScaleUpLimit");
+    assert_eq!(
+        run.decisions[0].extra.get("object"),
+        Some(&serde_json::json!("ScaledObject/worker")),
+        "unknown decision fields are kept"
+    );
     assert!(run
         .scenario_yaml
         .as_deref()

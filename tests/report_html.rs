@@ -67,6 +67,10 @@ fn basic_report_has_every_section() {
     assert!(h.contains("  Normal  KEDAScaleTargetActivated  10s    keda-operator              Scaled apps/v1.Deployment"));
     // Decision log and one explain section per decision, with the binding rule explained.
     assert_eq!(h.matches("<details id=\"explain-").count(), 4);
+    assert!(h.contains(
+        "<td class=\"nowrap\">horizontal-pod-autoscaler</td><td class=\"text\">HorizontalPodAutoscaler/keda-hpa-worker</td>"
+    ));
+    assert!(h.contains("<p>object: <code>ScaledObject/worker</code></p>"));
     assert!(h.contains("<span class=\"up\">4 → 8</span> · bound by <code>ScaleUpLimit</code>"));
     assert!(h.contains("<code>ScaleUpLimit</code>: capped by the scale-up rate policies"));
     assert!(h.contains("<tr><td><code>stabilizationWindow.recommendations</code></td><td class=\"num\">[2,2,1,1]</td></tr>"));

@@ -261,6 +261,9 @@ pub struct Decision {
     /// Free-form inputs: metric values, targets, windows, policy limits.
     #[serde(default)]
     pub inputs: serde_json::Value,
+    /// Fields this version does not know (e.g. `object`), by name; shown in the report.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, serde_json::Value>,
 }
 
 impl Event {

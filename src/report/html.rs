@@ -54,8 +54,10 @@ th, td { border:1px solid var(--line); padding:4px 10px; text-align:left; vertic
 th { background:var(--band); font-weight:600; }
 tbody tr:nth-child(even) td { background:#fbfbfc; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
+td.nowrap { white-space:nowrap; }
+td.text { overflow-wrap:anywhere; min-width:16em; }
 table.kv th { width:220px; }
-tr.default td { color:var(--muted); }
+tr.default td, tr.same td { color:var(--muted); }
 .badge { display:inline-block; font-size:11px; padding:0 6px; border-radius:8px; background:#eee; color:#555; margin-left:6px; }
 .badge.set { background:#dbeeff; color:#004a80; }
 .up { color:var(--bad); font-weight:600; }
@@ -289,7 +291,7 @@ fn warnings_html(h: &mut String, s: &Summary, events: &[Event]) {
         for g in &groups {
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"text\">{}</td></tr>",
                 esc(g.source),
                 esc(g.reason),
                 g.count,
@@ -425,11 +427,20 @@ fn rule_meaning(rule: &str) -> Option<&'static str> {
 
 fn decisions_html(h: &mut String, decisions: &[Decision]) {
     h.push_str("<h3>Decision log</h3>\n");
+    if !decisions.is_empty() {
+        h.push_str("<p>Every autoscaler evaluation the simulator recorded; greyed rows kept the replica count.</p>\n");
+    }
     if decisions.is_empty() {
         h.push_str("<p class=\"note\">No decisions.json in this run; the events above are the record of scaling.</p>\n");
         return;
     }
-    h.push_str("<table>\n<thead><tr><th class=\"num\">time</th><th>source</th><th class=\"num\">from → to</th><th>bound by</th><th>summary</th></tr></thead>\n<tbody>\n");
+    // The simulator may name the object that decided (several autoscalers in one run).
+    let objects = decisions.iter().any(|d| d.extra.contains_key("object"));
+    let _ = writeln!(
+        h,
+        "<table>\n<thead><tr><th class=\"num\">time</th><th>source</th>{}<th class=\"num\">from → to</th><th>bound by</th><th>summary</th></tr></thead>\n<tbody>",
+        if objects { "<th>object</th>" } else { "" }
+    );
     for (i, d) in decisions.iter().take(MAX_ROWS).enumerate() {
         let class = direction_class(d);
         let rule = if i < MAX_EXPLAIN {
@@ -437,9 +448,22 @@ fn decisions_html(h: &mut String, decisions: &[Decision]) {
         } else {
             esc(&d.rule)
         };
+        let object = if objects {
+            format!(
+                "<td class=\"text\">{}</td>",
+                esc(&d.extra.get("object").map(json_text).unwrap_or_default())
+            )
+        } else {
+            String::new()
+        };
+        let row_class = if d.from == d.to {
+            " class=\"same\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             h,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\"><span class=\"{class}\">{} → {}</span></td><td>{rule}</td><td>{}</td></tr>",
+            "<tr{row_class}><td class=\"num\">{}</td><td class=\"nowrap\">{}</td>{object}<td class=\"num\"><span class=\"{class}\">{} → {}</span></td><td>{rule}</td><td class=\"text\">{}</td></tr>",
             esc(&format_duration(d.time_s)),
             esc(from_name(&d.source)),
             d.from,
@@ -475,6 +499,9 @@ fn decisions_html(h: &mut String, decisions: &[Decision]) {
         );
         if !d.summary.is_empty() {
             let _ = writeln!(h, "<p>{}</p>", esc(&d.summary));
+        }
+        for (k, v) in &d.extra {
+            let _ = writeln!(h, "<p>{}: <code>{}</code></p>", esc(k), esc(&json_text(v)));
         }
         if let Some(meaning) = rule_meaning(&d.rule) {
             let _ = writeln!(h, "<p><code>{}</code>: {}.</p>", esc(&d.rule), esc(meaning));

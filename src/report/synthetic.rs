@@ -155,6 +155,7 @@ pub fn synthetic_run(opts: &SyntheticOptions) -> RunData {
                     rule: "Activation".into(),
                     summary: format!("queue length {q} above activation threshold 0"),
                     inputs: json!({"queue_length": q, "activationListLength": 0}),
+                    extra: Default::default(),
                 });
             } else if q == 0.0 && replicas > 0.0 && t - last_active >= COOLDOWN_S && t > load_end {
                 replicas = 0.0;
@@ -172,6 +173,7 @@ pub fn synthetic_run(opts: &SyntheticOptions) -> RunData {
                     rule: "CooldownElapsed".into(),
                     summary: format!("queue empty for {COOLDOWN_S}s (cooldownPeriod)"),
                     inputs: json!({"queue_length": 0, "cooldownPeriod": COOLDOWN_S}),
+                    extra: Default::default(),
                 });
             } else if replicas > 0.0 {
                 let m = q / replicas;
@@ -223,6 +225,7 @@ pub fn synthetic_run(opts: &SyntheticOptions) -> RunData {
                             "scaleUpLimit": before * 2.0 + 4.0,
                             "lastScaleUp_s": last_up,
                         }),
+                        extra: Default::default(),
                     });
                 }
             }
