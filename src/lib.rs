@@ -12,6 +12,7 @@ pub mod observe;
 pub mod output;
 pub mod promql;
 pub mod quantity;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
