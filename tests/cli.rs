@@ -64,10 +64,47 @@ fn every_shipped_scenario_is_deterministic_and_conserves_tasks() {
             let o = run(&args);
             assert!(o.status.success(), "{sc}: {}", text(&o));
         }
-        for f in ["timeseries.csv", "events.csv", "summary.json"] {
-            let x = std::fs::read(a.join(f)).unwrap();
+        let mut files = vec![
+            "timeseries.csv",
+            "events.csv",
+            "summary.json",
+            "decisions.json",
+            "settings.json",
+            "report.html",
+        ];
+        for chart in ["replicas", "wait", "overview"] {
+            files.push(Box::leak(format!("{chart}.png").into_boxed_str()));
+            files.push(Box::leak(format!("{chart}.svg").into_boxed_str()));
+        }
+        for f in files {
+            let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{sc}: {f}: {e}"));
             let y = std::fs::read(b.join(f)).unwrap();
             assert!(x == y, "{sc}: {f} differs between two identical runs");
+            if f.ends_with(".png") {
+                assert!(
+                    x.starts_with(b"\x89PNG\r\n\x1a\n"),
+                    "{sc}: {f} is not a PNG"
+                );
+            }
+            let t = String::from_utf8_lossy(&x);
+            if f.ends_with(".svg") {
+                assert!(
+                    t.contains("<svg") && t.trim_end().ends_with("</svg>"),
+                    "{sc}: {f} is not a whole SVG"
+                );
+            }
+            if f == "report.html" {
+                assert!(
+                    t.starts_with("<!DOCTYPE html>") && t.trim_end().ends_with("</html>"),
+                    "{sc}: report.html is cut short"
+                );
+                for external in ["<script src", "<link ", "src=\"http", "url(http"] {
+                    assert!(
+                        !t.contains(external),
+                        "{sc}: report.html loads {external}...: it must be self-contained"
+                    );
+                }
+            }
         }
         let seeded = std::fs::read(c.join("summary.json")).unwrap();
         assert_ne!(

@@ -78,8 +78,10 @@ pub fn cmd(args: &Args) -> Result<u8, Failure> {
                 serde_json::to_string_pretty(&summary).expect("summary serializes")
             ),
             Format::Text => {
-                print!("{}", summary_text(&summary));
-                println!("wrote {}", target.display());
+                let table: crate::report::Summary = crate::report::via_json(&summary, "summary")
+                    .map_err(|e| Failure::internal(format!("error: {e}")))?;
+                print!("{}", crate::report::summary_table(&table));
+                println!("wrote {}  (report.html, charts, CSVs)", target.display());
             }
         }
     }
@@ -108,10 +110,51 @@ pub fn execute(
     dir.write("summary.json", &json).map_err(io)?;
     let settings = serde_json::to_vec_pretty(&sc.settings).expect("settings serialize");
     dir.write("settings.json", &settings).map_err(io)?;
-    dir.write("scenario.yaml", scenario_as_run(sc).as_bytes())
-        .map_err(io)?;
+    let yaml = scenario_as_run(sc);
+    dir.write("scenario.yaml", yaml.as_bytes()).map_err(io)?;
+    let run = report_data(sc, &sink, &summary, &out.decisions, yaml)?;
+    crate::report::write_report(&run, &dir.file("")).map_err(|e| {
+        Failure::io(format!(
+            "error: cannot write the report in {}: {e}",
+            target.display()
+        ))
+    })?;
     dir.commit().map_err(io)?;
     Ok(summary)
+}
+
+/// The run as the report module reads it, from what the sink kept in memory (a decimated
+/// series for long runs, the first events) and the run's outputs.
+pub fn report_data(
+    sc: &Scenario,
+    sink: &CsvSink,
+    summary: &Summary,
+    decisions: &[crate::sim::control::Decision],
+    yaml: String,
+) -> Result<crate::report::RunData, Failure> {
+    use crate::report::{via_json, Event, RunData, TimeSeries};
+    let internal = |e: crate::report::ReportError| {
+        Failure::internal(format!("error: building the report: {e}"))
+    };
+    let series = TimeSeries::from_rows(&sink.columns, &sink.kept_rows).map_err(internal)?;
+    let mut run = RunData::new(via_json(summary, "summary").map_err(internal)?, series);
+    run.events = sink
+        .kept_events
+        .iter()
+        .map(|e| {
+            Event::new(
+                e.time.as_secs_f64(),
+                e.source,
+                e.kind,
+                &e.reason,
+                &e.message,
+            )
+        })
+        .collect();
+    run.settings = via_json(&sc.settings, "settings").map_err(internal)?;
+    run.decisions = via_json(&decisions, "decisions").map_err(internal)?;
+    run.scenario_yaml = Some(yaml);
+    Ok(run)
 }
 
 /// The scenario text with the overrides and seed that shaped the run.
