@@ -25,6 +25,141 @@ pub struct EventRow {
     pub message: String,
 }
 
+/// Why a task copy went back to a broker queue (a redelivery: it may run again).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Requeue {
+    /// kombu's visibility-timeout restore returned a copy whose worker died (Redis).
+    VisibilityTimeout,
+    /// A late-ack task killed with `task_reject_on_worker_lost` was rejected with requeue.
+    RejectOnWorkerLost,
+    /// A worker's clean exit restored what it held (kombu `restore_unacked_once`, RabbitMQ
+    /// channel close).
+    ShutdownRestore,
+    /// RabbitMQ requeued the unacked messages of a killed worker's closed connection.
+    ConnectionClosed,
+}
+
+/// One step in the life of a task copy or a worker pod, for property checks and debugging.
+///
+/// Only sent to sinks whose [`Sink::wants_trace`] is true; the simulator asks once per run,
+/// so a sink that does not trace costs one predictable branch per task step. `task` is the
+/// task's publish sequence number (copies of one task share it), `pod` the pod's index in
+/// creation order (pod `p` is named `<deployment>-<ordinal>`; see [`TraceEvent::PodCreated`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TraceEvent {
+    /// A pod object was created.
+    PodCreated {
+        /// When.
+        t: SimTime,
+        /// Pod index.
+        pod: u32,
+        /// Its name.
+        name: String,
+    },
+    /// The Kubernetes Ready condition turned true (without a readiness probe this is when the
+    /// container started, before Celery consumes).
+    PodReady {
+        /// When.
+        t: SimTime,
+        /// Pod index.
+        pod: u32,
+    },
+    /// Celery in the pod began consuming: from now on it may take and run tasks. This, not
+    /// the Ready condition, is when a pod can serve.
+    PodConsuming {
+        /// When.
+        t: SimTime,
+        /// Pod index.
+        pod: u32,
+    },
+    /// The pod was deleted (scale-down): SIGTERM follows.
+    PodTerminating {
+        /// When.
+        t: SimTime,
+        /// Pod index.
+        pod: u32,
+    },
+    /// The Celery process is gone and the pod removed.
+    PodExited {
+        /// When.
+        t: SimTime,
+        /// Pod index.
+        pod: u32,
+    },
+    /// A task was published.
+    Published {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+    },
+    /// A copy was handed to a worker (prefetched, reserved or ETA-held).
+    Delivered {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+        /// Pod.
+        pod: u32,
+    },
+    /// A copy began executing in a pool slot.
+    Started {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+        /// Pod.
+        pod: u32,
+        /// When the task was published (its wait is `t - published`).
+        published: SimTime,
+    },
+    /// A copy finished executing (counted in `completed`).
+    Completed {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+        /// Pod.
+        pod: u32,
+    },
+    /// A copy was lost (killed after an early ack, or acked as failed).
+    Lost {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+    },
+    /// A copy went back to a queue and may be delivered and run again.
+    Requeued {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+        /// Why.
+        why: Requeue,
+    },
+    /// A visibility-timeout restore copied a message a live worker still holds: the task
+    /// now exists twice and may run twice.
+    Duplicated {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+    },
+    /// A held copy vanished because the broker kept another copy of the same task.
+    DuplicateDropped {
+        /// When.
+        t: SimTime,
+        /// Task.
+        task: u64,
+    },
+    /// At the end of the run, a copy still queued, held or running (one event per copy).
+    InFlightAtEnd {
+        /// Task.
+        task: u64,
+    },
+}
+
 /// Receives what the simulator produces, as it produces it.
 pub trait Sink {
     /// The column names, once, before any row.
@@ -33,6 +168,13 @@ pub trait Sink {
     fn row(&mut self, values: &[f64]) -> std::io::Result<()>;
     /// One event.
     fn event(&mut self, e: &EventRow) -> std::io::Result<()>;
+    /// Whether this sink wants [`TraceEvent`]s (asked once, when a run starts). Default: no,
+    /// and then the simulator builds none.
+    fn wants_trace(&self) -> bool {
+        false
+    }
+    /// One trace event (only called when [`Sink::wants_trace`] said yes).
+    fn trace(&mut self, _e: &TraceEvent) {}
 }
 
 /// A sink that keeps everything in memory (tests, the library API, sweeps).
@@ -46,6 +188,10 @@ pub struct MemorySink {
     pub events: Vec<EventRow>,
     /// Keep rows (false: only events).
     pub drop_rows: bool,
+    /// Ask the simulator for [`TraceEvent`]s and keep them in `trace`.
+    pub keep_trace: bool,
+    /// Trace events, when `keep_trace` is set.
+    pub trace: Vec<TraceEvent>,
 }
 
 impl MemorySink {
@@ -81,6 +227,12 @@ impl Sink for MemorySink {
     fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
         self.events.push(e.clone());
         Ok(())
+    }
+    fn wants_trace(&self) -> bool {
+        self.keep_trace
+    }
+    fn trace(&mut self, e: &TraceEvent) {
+        self.trace.push(e.clone());
     }
 }
 

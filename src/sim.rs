@@ -20,7 +20,7 @@ use crate::broker::{Broker, Msg, MsgId, MsgState, NO_POD};
 use crate::cluster::{pick_victims, RankInfo};
 use crate::engine::{Engine, EngineError};
 use crate::load::Producer;
-use crate::observe::{EventRow, Sink, Summary, WaitRecorder};
+use crate::observe::{EventRow, Requeue, Sink, Summary, TraceEvent, WaitRecorder};
 use crate::rng::{fnv1a64, SimRng};
 use crate::scenario::{BrokerKind, QueueOrder, Scenario, SignalMode, TaskKind};
 use crate::time::{Dur, SimTime};
@@ -152,6 +152,8 @@ pub struct World<'s> {
     metrics_server: metrics_server::MetricsServer,
     telemetry: telemetry::Telemetry,
     broker_db: i64,
+    /// The sink wants [`TraceEvent`]s (asked once; every trace point tests this first).
+    tracing: bool,
 }
 
 /// What a run produces besides the streamed rows and events.
@@ -270,7 +272,6 @@ impl<'s> World<'s> {
             next_task_id: 0,
             alive: Vec::new(),
             waits: WaitRecorder::default(),
-            sink,
             summary,
             row: vec![0.0; columns.len()],
             columns,
@@ -280,6 +281,8 @@ impl<'s> World<'s> {
             metrics_server: metrics_server::MetricsServer::default(),
             telemetry: telemetry::Telemetry::new(sc),
             broker_db: broker_db(sc),
+            tracing: sink.wants_trace(),
+            sink,
         }
     }
 
@@ -304,6 +307,12 @@ impl<'s> World<'s> {
         };
         self.sink.event(&e)?;
         Ok(())
+    }
+
+    /// Hands a trace event to the sink. Call only when `self.tracing` is set, so that a
+    /// run without tracing builds no event.
+    fn tr(&mut self, e: TraceEvent) {
+        self.sink.trace(&e);
     }
 
     // ---------------------------------------------------------------- setup and run
@@ -369,6 +378,15 @@ impl<'s> World<'s> {
             self.summary.pod_seconds += end
                 .saturating_since(self.pods[i as usize].created)
                 .as_secs_f64();
+        }
+        if self.tracing {
+            for id in 0..self.broker.capacity() as crate::broker::MsgId {
+                let m = self.broker.msg(id);
+                if m.state != MsgState::Free {
+                    let task = m.task_id;
+                    self.tr(TraceEvent::InFlightAtEnd { task });
+                }
+            }
         }
         let c = self.counts();
         self.summary.produced = self.produced;
@@ -504,6 +522,10 @@ impl<'s> World<'s> {
             unacked: false,
             gen: 0,
         });
+        if self.tracing {
+            let task = self.next_task_id;
+            self.tr(TraceEvent::Published { t: now, task });
+        }
         self.next_task_id += 1;
         self.produced += 1;
         self.had_work = true;
@@ -599,6 +621,14 @@ impl<'s> World<'s> {
     fn deliver(&mut self, p: u32, id: MsgId) -> Result<(), SimError> {
         let now = self.eng.now();
         let eta = self.broker.msg(id).eta;
+        if self.tracing {
+            let task = self.broker.msg(id).task_id;
+            self.tr(TraceEvent::Delivered {
+                t: now,
+                task,
+                pod: p,
+            });
+        }
         if eta > now {
             self.broker.deliver(id, p, now, MsgState::EtaHeld);
             self.pods[p as usize].eta.push(id);
@@ -653,6 +683,14 @@ impl<'s> World<'s> {
             self.broker.ack(id);
         }
         self.waits.record(now.saturating_since(m.published_at).0);
+        if self.tracing {
+            self.tr(TraceEvent::Started {
+                t: now,
+                task: m.task_id,
+                pod: p,
+                published: m.published_at,
+            });
+        }
         let pod = &mut self.pods[p as usize];
         pod.busy += 1;
         if late {
@@ -715,6 +753,14 @@ impl<'s> World<'s> {
             self.broker.ack(id);
         }
         let task = self.broker.msg(id).task_type as usize;
+        if self.tracing {
+            let task = self.broker.msg(id).task_id;
+            self.tr(TraceEvent::Completed {
+                t: now,
+                task,
+                pod: p,
+            });
+        }
         self.telemetry.task_success[task] += 1;
         self.broker.release(id);
         self.completed += 1;
@@ -782,6 +828,13 @@ impl<'s> World<'s> {
                 self.orphaned -= 1;
                 self.broker.restore_front(id);
                 restored += 1;
+                if self.tracing {
+                    self.tr(TraceEvent::Requeued {
+                        t: now,
+                        task: m.task_id,
+                        why: Requeue::VisibilityTimeout,
+                    });
+                }
             } else {
                 let copy = self.broker.alloc(Msg {
                     state: MsgState::Ready,
@@ -792,6 +845,12 @@ impl<'s> World<'s> {
                 self.broker.restore_front(copy);
                 self.duplicated += 1;
                 duplicated += 1;
+                if self.tracing {
+                    self.tr(TraceEvent::Duplicated {
+                        t: now,
+                        task: m.task_id,
+                    });
+                }
             }
             if !queues.contains(&m.queue) {
                 queues.push(m.queue);
@@ -914,6 +973,14 @@ impl<'s> World<'s> {
         self.pods.push(pod);
         let id = (self.pods.len() - 1) as u32;
         self.alive.push(id);
+        if self.tracing {
+            let name = self.pods[id as usize].name.clone();
+            self.tr(TraceEvent::PodCreated {
+                t: now,
+                pod: id,
+                name,
+            });
+        }
         let delay = w.startup.scheduling.sample(&mut self.groups[g].startup_rng);
         self.eng.schedule_at(now + delay, Ev::PodScheduled(id, 0));
         Ok(id)
@@ -928,6 +995,12 @@ impl<'s> World<'s> {
         pod.started = Some(SimTime::ZERO);
         pod.ready_since = Some(SimTime::ZERO);
         pod.ready_transition = Some(SimTime::ZERO);
+        if self.tracing {
+            self.tr(TraceEvent::PodReady {
+                t: SimTime::ZERO,
+                pod: p,
+            });
+        }
         self.start_consuming(p)
     }
 
@@ -962,7 +1035,8 @@ impl<'s> World<'s> {
         pod.celery = CeleryState::Booting;
         let g = pod.group as usize;
         let w = &self.sc.workers[g];
-        if w.readiness.is_none() {
+        let ready_now = w.readiness.is_none();
+        if ready_now {
             pod.ready_since = Some(now);
             pod.ready_transition = Some(now);
         }
@@ -972,6 +1046,9 @@ impl<'s> World<'s> {
             .celery_boot
             .sample(&mut self.groups[g].startup_rng);
         self.eng.schedule_at(now + boot, Ev::CeleryReady(p, gen));
+        if self.tracing && ready_now {
+            self.tr(TraceEvent::PodReady { t: now, pod: p });
+        }
         self.event(
             "pod",
             "Normal",
@@ -1016,6 +1093,9 @@ impl<'s> World<'s> {
         pod.celery = CeleryState::Consuming;
         pod.consuming_since = Some(now);
         let gen = pod.gen;
+        if self.tracing {
+            self.tr(TraceEvent::PodConsuming { t: now, pod: p });
+        }
         if self.sc.broker.kind == BrokerKind::Redis {
             // kombu: one restore scan when the poller starts, then the throttled timer.
             self.eng
@@ -1033,6 +1113,9 @@ impl<'s> World<'s> {
         }
         pod.ready_since = Some(now);
         pod.ready_transition = Some(now);
+        if self.tracing {
+            self.tr(TraceEvent::PodReady { t: now, pod: p });
+        }
         Ok(())
     }
 
@@ -1049,6 +1132,9 @@ impl<'s> World<'s> {
             pod.gen = pod.gen.wrapping_add(1);
             (pod.name.clone(), pod.group as usize, pod.celery)
         };
+        if self.tracing {
+            self.tr(TraceEvent::PodTerminating { t: now, pod: p });
+        }
         let w = &self.sc.workers[g];
         self.event(
             "pod",
@@ -1142,7 +1228,9 @@ impl<'s> World<'s> {
             } else if s.late && reject {
                 self.broker.forget_unacked(s.msg);
                 self.broker.requeue_back(s.msg);
+                self.trace_requeue(s.msg, Requeue::RejectOnWorkerLost);
             } else {
+                self.trace_lost(s.msg);
                 self.broker.ack(s.msg);
                 self.broker.release(s.msg);
                 self.lost += 1;
@@ -1196,6 +1284,7 @@ impl<'s> World<'s> {
                     self.pods[p as usize].reserved.push_front(s.msg);
                     self.broker.msg_mut(s.msg).state = MsgState::Reserved;
                 } else {
+                    self.trace_lost(s.msg);
                     self.broker.release(s.msg);
                     self.lost += 1;
                     let name = self.pods[p as usize].name.clone();
@@ -1218,6 +1307,7 @@ impl<'s> World<'s> {
             if self.broker.msg(id).unacked {
                 self.broker.forget_unacked(id);
                 self.broker.restore_front(id);
+                self.trace_requeue(id, Requeue::ShutdownRestore);
                 restored += 1;
                 let q = self.broker.msg(id).queue;
                 if !queues.contains(&q) {
@@ -1247,8 +1337,31 @@ impl<'s> World<'s> {
     /// A held copy vanishes while the broker keeps another copy of the same task (made by a
     /// visibility-timeout restore): the duplicate count goes back down.
     fn drop_duplicate(&mut self, id: MsgId) {
+        if self.tracing {
+            let t = self.eng.now();
+            let task = self.broker.msg(id).task_id;
+            self.tr(TraceEvent::DuplicateDropped { t, task });
+        }
         self.broker.release(id);
         self.duplicated -= 1;
+    }
+
+    /// Traces the loss of the copy `id` (before it is released).
+    fn trace_lost(&mut self, id: MsgId) {
+        if self.tracing {
+            let t = self.eng.now();
+            let task = self.broker.msg(id).task_id;
+            self.tr(TraceEvent::Lost { t, task });
+        }
+    }
+
+    /// Traces the return of the copy `id` to its queue.
+    fn trace_requeue(&mut self, id: MsgId, why: Requeue) {
+        if self.tracing {
+            let t = self.eng.now();
+            let task = self.broker.msg(id).task_id;
+            self.tr(TraceEvent::Requeued { t, task, why });
+        }
     }
 
     /// SIGKILL at the end of the grace period.
@@ -1279,6 +1392,7 @@ impl<'s> World<'s> {
             } else if s.late {
                 self.drop_duplicate(s.msg);
             } else {
+                self.trace_lost(s.msg);
                 self.broker.release(s.msg);
                 self.lost += 1;
                 lost += 1;
@@ -1305,6 +1419,7 @@ impl<'s> World<'s> {
             } else {
                 self.broker.forget_unacked(id);
                 self.broker.restore_front(id);
+                self.trace_requeue(id, Requeue::ConnectionClosed);
                 let q = self.broker.msg(id).queue;
                 if !queues.contains(&q) {
                     queues.push(q);
@@ -1343,6 +1458,9 @@ impl<'s> World<'s> {
         self.summary.pod_seconds += lifetime;
         if let Some(i) = self.alive.iter().position(|&x| x == p) {
             self.alive.remove(i);
+        }
+        if self.tracing {
+            self.tr(TraceEvent::PodExited { t: now, pod: p });
         }
         self.event(
             "pod",
