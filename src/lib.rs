@@ -16,6 +16,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod testing;
 pub mod time;
 pub mod worker;
 pub mod yaml;

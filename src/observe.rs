@@ -53,6 +53,8 @@ pub enum TraceEvent {
         t: SimTime,
         /// Pod index.
         pod: u32,
+        /// Its worker group (index into `Scenario::workers`).
+        group: u16,
         /// Its name.
         name: String,
     },

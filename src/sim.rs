@@ -978,6 +978,7 @@ impl<'s> World<'s> {
             self.tr(TraceEvent::PodCreated {
                 t: now,
                 pod: id,
+                group: g as u16,
                 name,
             });
         }
