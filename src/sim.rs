@@ -120,8 +120,9 @@ struct Group {
     cores: f64,
 }
 
-/// The simulated system.
-pub struct World<'s> {
+/// The simulated system. `TRACE` says whether the sink wants [`TraceEvent`]s: [`run`] picks
+/// the instance once, so a run without tracing contains no trace code at all.
+pub struct World<'s, const TRACE: bool = false> {
     sc: &'s Scenario,
     eng: Engine<Ev>,
     /// The broker (public for the autoscalers' scalers).
@@ -152,8 +153,6 @@ pub struct World<'s> {
     metrics_server: metrics_server::MetricsServer,
     telemetry: telemetry::Telemetry,
     broker_db: i64,
-    /// The sink wants [`TraceEvent`]s (asked once; every trace point tests this first).
-    tracing: bool,
 }
 
 /// What a run produces besides the streamed rows and events.
@@ -181,9 +180,9 @@ fn broker_db(sc: &Scenario) -> i64 {
     0
 }
 
-impl<'s> World<'s> {
-    /// A world for `sc`, writing to `sink`.
-    pub fn new(sc: &'s Scenario, sink: &'s mut dyn Sink) -> World<'s> {
+impl<'s, const TRACE: bool> World<'s, TRACE> {
+    /// A world for `sc`, writing to `sink` (which must want trace events iff `TRACE`).
+    pub fn new(sc: &'s Scenario, sink: &'s mut dyn Sink) -> World<'s, TRACE> {
         let streams = sc.streams();
         let broker = Broker::new(
             sc.broker.kind,
@@ -281,7 +280,6 @@ impl<'s> World<'s> {
             metrics_server: metrics_server::MetricsServer::default(),
             telemetry: telemetry::Telemetry::new(sc),
             broker_db: broker_db(sc),
-            tracing: sink.wants_trace(),
             sink,
         }
     }
@@ -309,8 +307,11 @@ impl<'s> World<'s> {
         Ok(())
     }
 
-    /// Hands a trace event to the sink. Call only when `self.tracing` is set, so that a
-    /// run without tracing builds no event.
+    /// Hands a trace event to the sink. Call only under `if TRACE`, so that a run without
+    /// tracing builds no event; cold and out of line, to keep the traced instance's hot path
+    /// compact too.
+    #[cold]
+    #[inline(never)]
     fn tr(&mut self, e: TraceEvent) {
         self.sink.trace(&e);
     }
@@ -379,7 +380,7 @@ impl<'s> World<'s> {
                 .saturating_since(self.pods[i as usize].created)
                 .as_secs_f64();
         }
-        if self.tracing {
+        if TRACE {
             for id in 0..self.broker.capacity() as crate::broker::MsgId {
                 let m = self.broker.msg(id);
                 if m.state != MsgState::Free {
@@ -522,7 +523,7 @@ impl<'s> World<'s> {
             unacked: false,
             gen: 0,
         });
-        if self.tracing {
+        if TRACE {
             let task = self.next_task_id;
             self.tr(TraceEvent::Published { t: now, task });
         }
@@ -621,7 +622,7 @@ impl<'s> World<'s> {
     fn deliver(&mut self, p: u32, id: MsgId) -> Result<(), SimError> {
         let now = self.eng.now();
         let eta = self.broker.msg(id).eta;
-        if self.tracing {
+        if TRACE {
             let task = self.broker.msg(id).task_id;
             self.tr(TraceEvent::Delivered {
                 t: now,
@@ -683,7 +684,7 @@ impl<'s> World<'s> {
             self.broker.ack(id);
         }
         self.waits.record(now.saturating_since(m.published_at).0);
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::Started {
                 t: now,
                 task: m.task_id,
@@ -753,7 +754,7 @@ impl<'s> World<'s> {
             self.broker.ack(id);
         }
         let task = self.broker.msg(id).task_type as usize;
-        if self.tracing {
+        if TRACE {
             let task = self.broker.msg(id).task_id;
             self.tr(TraceEvent::Completed {
                 t: now,
@@ -828,7 +829,7 @@ impl<'s> World<'s> {
                 self.orphaned -= 1;
                 self.broker.restore_front(id);
                 restored += 1;
-                if self.tracing {
+                if TRACE {
                     self.tr(TraceEvent::Requeued {
                         t: now,
                         task: m.task_id,
@@ -845,7 +846,7 @@ impl<'s> World<'s> {
                 self.broker.restore_front(copy);
                 self.duplicated += 1;
                 duplicated += 1;
-                if self.tracing {
+                if TRACE {
                     self.tr(TraceEvent::Duplicated {
                         t: now,
                         task: m.task_id,
@@ -973,7 +974,7 @@ impl<'s> World<'s> {
         self.pods.push(pod);
         let id = (self.pods.len() - 1) as u32;
         self.alive.push(id);
-        if self.tracing {
+        if TRACE {
             let name = self.pods[id as usize].name.clone();
             self.tr(TraceEvent::PodCreated {
                 t: now,
@@ -996,7 +997,7 @@ impl<'s> World<'s> {
         pod.started = Some(SimTime::ZERO);
         pod.ready_since = Some(SimTime::ZERO);
         pod.ready_transition = Some(SimTime::ZERO);
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::PodReady {
                 t: SimTime::ZERO,
                 pod: p,
@@ -1047,7 +1048,7 @@ impl<'s> World<'s> {
             .celery_boot
             .sample(&mut self.groups[g].startup_rng);
         self.eng.schedule_at(now + boot, Ev::CeleryReady(p, gen));
-        if self.tracing && ready_now {
+        if TRACE && ready_now {
             self.tr(TraceEvent::PodReady { t: now, pod: p });
         }
         self.event(
@@ -1094,7 +1095,7 @@ impl<'s> World<'s> {
         pod.celery = CeleryState::Consuming;
         pod.consuming_since = Some(now);
         let gen = pod.gen;
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::PodConsuming { t: now, pod: p });
         }
         if self.sc.broker.kind == BrokerKind::Redis {
@@ -1114,7 +1115,7 @@ impl<'s> World<'s> {
         }
         pod.ready_since = Some(now);
         pod.ready_transition = Some(now);
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::PodReady { t: now, pod: p });
         }
         Ok(())
@@ -1133,7 +1134,7 @@ impl<'s> World<'s> {
             pod.gen = pod.gen.wrapping_add(1);
             (pod.name.clone(), pod.group as usize, pod.celery)
         };
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::PodTerminating { t: now, pod: p });
         }
         let w = &self.sc.workers[g];
@@ -1338,7 +1339,7 @@ impl<'s> World<'s> {
     /// A held copy vanishes while the broker keeps another copy of the same task (made by a
     /// visibility-timeout restore): the duplicate count goes back down.
     fn drop_duplicate(&mut self, id: MsgId) {
-        if self.tracing {
+        if TRACE {
             let t = self.eng.now();
             let task = self.broker.msg(id).task_id;
             self.tr(TraceEvent::DuplicateDropped { t, task });
@@ -1349,7 +1350,7 @@ impl<'s> World<'s> {
 
     /// Traces the loss of the copy `id` (before it is released).
     fn trace_lost(&mut self, id: MsgId) {
-        if self.tracing {
+        if TRACE {
             let t = self.eng.now();
             let task = self.broker.msg(id).task_id;
             self.tr(TraceEvent::Lost { t, task });
@@ -1358,7 +1359,7 @@ impl<'s> World<'s> {
 
     /// Traces the return of the copy `id` to its queue.
     fn trace_requeue(&mut self, id: MsgId, why: Requeue) {
-        if self.tracing {
+        if TRACE {
             let t = self.eng.now();
             let task = self.broker.msg(id).task_id;
             self.tr(TraceEvent::Requeued { t, task, why });
@@ -1460,7 +1461,7 @@ impl<'s> World<'s> {
         if let Some(i) = self.alive.iter().position(|&x| x == p) {
             self.alive.remove(i);
         }
-        if self.tracing {
+        if TRACE {
             self.tr(TraceEvent::PodExited { t: now, pod: p });
         }
         self.event(
@@ -1565,7 +1566,19 @@ pub fn run(
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<RunOutput, SimError> {
-    let mut w = World::new(sc, sink);
+    if sink.wants_trace() {
+        run_with::<true>(sc, sink, progress)
+    } else {
+        run_with::<false>(sc, sink, progress)
+    }
+}
+
+fn run_with<const TRACE: bool>(
+    sc: &Scenario,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(SimTime),
+) -> Result<RunOutput, SimError> {
+    let mut w = World::<TRACE>::new(sc, sink);
     w.init()?;
     w.run(progress)?;
     w.check_conservation()?;

@@ -270,7 +270,7 @@ impl Control {
     }
 }
 
-impl World<'_> {
+impl<const TRACE: bool> World<'_, TRACE> {
     /// Schedules the first HPA syncs, KEDA polls and metric scrapes.
     pub(super) fn init_control(&mut self) {
         let sc = self.sc;
