@@ -74,7 +74,10 @@ impl Source {
                 for entry in std::fs::read_dir(path).map_err(|e| io_msg(path, &e))? {
                     let entry = entry.map_err(|e| io_msg(path, &e))?;
                     let p = entry.path();
-                    if p.is_file() && is_manifest_name(&p) {
+                    // Not `is_file()`: a broken or looping symlink named `*.yaml` is read (and
+                    // reported) like kubectl would, not skipped in silence. Subdirectories are
+                    // not entered, so directory symlink loops cannot recurse.
+                    if !p.is_dir() && is_manifest_name(&p) {
                         out.push(p.to_string_lossy().into_owned());
                     }
                 }
