@@ -578,7 +578,7 @@ impl Loader<'_> {
         let text = match self.source.read(path) {
             Ok(t) => t,
             Err(e) => {
-                self.error(Diagnostic::error(path, e));
+                self.error(Diagnostic::error(path, unprefixed(&e, path)));
                 return None;
             }
         };
@@ -600,7 +600,10 @@ impl Loader<'_> {
         for (i, raw) in opts.overrides.iter().enumerate() {
             match parse_override(raw, i) {
                 Ok(o) => overrides.push(o),
-                Err(e) => self.error(Diagnostic::error("--set", e)),
+                Err(e) => self.error(Diagnostic::error(
+                    format!("--set {raw}"),
+                    unprefixed(&e, &format!("--set {raw:?}")),
+                )),
             }
         }
         if self.has_errors() {
@@ -665,19 +668,16 @@ impl Loader<'_> {
             .unwrap_or("");
         if api != API_VERSION {
             self.error(
-                Diagnostic::error(
-                    path,
-                    format!("apiVersion {api:?}: expected {API_VERSION:?}"),
-                )
-                .in_object("Scenario")
-                .with_path("apiVersion")
-                .at_origin(
-                    sdoc.root
-                        .get("apiVersion")
-                        .map(|n| n.origin)
-                        .unwrap_or(sdoc.root.origin),
-                    &self.overrides_raw,
-                ),
+                Diagnostic::error(path, format!("{api:?}: expected {API_VERSION:?}"))
+                    .in_object("Scenario")
+                    .with_path("apiVersion")
+                    .at_origin(
+                        sdoc.root
+                            .get("apiVersion")
+                            .map(|n| n.origin)
+                            .unwrap_or(sdoc.root.origin),
+                        &self.overrides_raw,
+                    ),
             );
         }
         let meta: Option<raw::ScenarioMeta> = match sdoc.root.get("metadata") {
@@ -742,8 +742,10 @@ impl Loader<'_> {
                         self.warn(
                             Diagnostic::warning(
                                 path,
-                                format!("spec.manifests: {:?} has no .yaml/.yml files", m.value),
+                                format!("{:?} has no .yaml/.yml/.json files", m.value),
                             )
+                            .in_object("Scenario")
+                            .with_path(m.path.clone())
                             .at_origin(m.origin, &self.overrides_raw),
                         );
                     }
@@ -752,8 +754,13 @@ impl Loader<'_> {
                         if seen_files.contains(&canon) {
                             if canon != seen_files[0] {
                                 self.warn(
-                                    Diagnostic::warning(path, format!("spec.manifests: {f} is listed more than once; read once"))
-                                        .at_origin(m.origin, &self.overrides_raw),
+                                    Diagnostic::warning(
+                                        path,
+                                        format!("{f} is listed more than once; read once"),
+                                    )
+                                    .in_object("Scenario")
+                                    .with_path(m.path.clone())
+                                    .at_origin(m.origin, &self.overrides_raw),
                                 );
                             }
                             continue;
@@ -762,7 +769,7 @@ impl Loader<'_> {
                         let text = match self.source.read(&f) {
                             Ok(t) => t,
                             Err(e) => {
-                                self.error(Diagnostic::error(&f, e));
+                                self.error(Diagnostic::error(&f, unprefixed(&e, &f)));
                                 continue;
                             }
                         };
@@ -773,8 +780,9 @@ impl Loader<'_> {
                     }
                 }
                 Err(e) => self.error(
-                    Diagnostic::error(path, format!("spec.manifests: {e}"))
-                        .with_path("spec.manifests")
+                    Diagnostic::error(path, e)
+                        .in_object("Scenario")
+                        .with_path(m.path.clone())
                         .at_origin(m.origin, &self.overrides_raw),
                 ),
             }
@@ -967,6 +975,15 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// A read error without the `path: ` it starts with, for a diagnostic that names the file
+/// already (`error: x.yaml: no such file or directory`, not `x.yaml: x.yaml: ...`).
+fn unprefixed(e: &str, path: &str) -> String {
+    e.strip_prefix(path)
+        .and_then(|r| r.strip_prefix(": "))
+        .unwrap_or(e)
+        .to_string()
 }
 
 fn parse_minor(s: &str) -> Option<(u32, u32)> {

@@ -201,3 +201,40 @@ fn alias_bombs_and_absurd_rates_fail_fast() {
         );
     }
 }
+
+/// Inputs too big to keep in the repository, made on the fly: a 65 MiB scenario file (over
+/// the 64 MiB limit) and a 10 MB run of nested flow sequences.
+#[test]
+fn oversized_inputs_are_refused_without_reading_them_whole() {
+    let dir = std::env::temp_dir().join(format!("scalesim-big-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = std::fs::File::create(dir.join("scenario.yaml")).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap();
+    let o = run_limited(
+        &dir,
+        &["run".into(), "scenario.yaml".into()],
+        &dir.join("out"),
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "error: scenario.yaml: is 68157440 bytes; scalesim reads files of at most 67108864 bytes\n"
+    );
+    std::fs::write(dir.join("scenario.yaml"), "[".repeat(10_000_000)).unwrap();
+    let o = run_limited(
+        &dir,
+        &["run".into(), "scenario.yaml".into()],
+        &dir.join("out"),
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    // The parser's own recursion limit or ours, whichever the input reaches first.
+    assert!(
+        o.stderr.contains("nesting deeper than 128 levels")
+            || o.stderr.contains("recursion limit exceeded"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.elapsed < Duration::from_secs(5), "{:?}", o.elapsed);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

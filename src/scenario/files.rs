@@ -34,11 +34,11 @@ impl Source {
             Source::Disk => {
                 let meta = std::fs::metadata(path).map_err(|e| io_msg(path, &e))?;
                 if meta.is_dir() {
-                    return Err(format!("{path} is a directory, expected a file"));
+                    return Err(format!("{path}: is a directory, expected a file"));
                 }
                 if meta.len() > MAX_FILE_BYTES {
                     return Err(format!(
-                        "{path} is {} bytes; scalesim reads files of at most {MAX_FILE_BYTES} bytes",
+                        "{path}: is {} bytes; scalesim reads files of at most {MAX_FILE_BYTES} bytes",
                         meta.len()
                     ));
                 }
