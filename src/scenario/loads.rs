@@ -316,7 +316,15 @@ impl Loader<'_> {
                         format!("trace {}", tr.file.value),
                     ),
                     Err(e) => {
-                        self.loc_err(&full, "Scenario", &tr.file.path, tr.file.origin, e);
+                        // The position is the scenario's `file:` field; the message names the
+                        // trace file and its line.
+                        self.loc_err(
+                            path,
+                            "Scenario",
+                            &tr.file.path,
+                            tr.file.origin,
+                            format!("{}: {e}", tr.file.value),
+                        );
                         return None;
                     }
                 }
@@ -355,16 +363,17 @@ fn parse_trace(text: &str, offset: u64, end: SimTime) -> Result<TraceShape, Stri
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
-        let t: f64 = rec
-            .get(ti)
-            .unwrap_or("")
+        let cell = |i: usize| rec.get(i).unwrap_or("");
+        let t: f64 = cell(ti)
             .parse()
-            .map_err(|_| format!("line {line}: time_s is not a number"))?;
-        let v: f64 = rec
-            .get(vi)
-            .unwrap_or("")
-            .parse()
-            .map_err(|_| format!("line {line}: {} is not a number", headers[vi]))?;
+            .map_err(|_| format!("line {line}: time_s {:?} is not a number", cell(ti)))?;
+        let v: f64 = cell(vi).parse().map_err(|_| {
+            format!(
+                "line {line}: {} {:?} is not a number",
+                headers[vi],
+                cell(vi)
+            )
+        })?;
         let t = Dur::from_secs_f64(t).ok_or(format!("line {line}: time_s must be >= 0"))?;
         if !v.is_finite() || !(0.0..=1.0e8).contains(&v) {
             return Err(format!(
