@@ -171,7 +171,7 @@ impl Loader<'_> {
         let mut tasks: Vec<TaskType> = Vec::new();
         if spec.tasks.is_empty() {
             self.error(
-                Diagnostic::error(path, "spec.tasks is empty: define at least one task type")
+                Diagnostic::error(path, "is empty: define at least one task type")
                     .in_object("Scenario")
                     .with_path("spec.tasks"),
             );
@@ -222,9 +222,11 @@ impl Loader<'_> {
                     TaskKind::Io
                 }
             };
-            let Some(duration) = self.resolve_dist(path, &base, &t.duration) else {
-                continue;
-            };
+            // An invalid duration is reported; the task is still defined (with a placeholder)
+            // so that loads naming it do not add "unknown task" errors.
+            let duration = self
+                .resolve_dist(path, &base, &t.duration)
+                .unwrap_or(DurationDist::Constant(Dur::ZERO));
             let countdown = match &t.countdown {
                 Some(c) => self.resolve_dist(path, &base, c),
                 None => None,

@@ -18,16 +18,20 @@ impl Loader<'_> {
                 Some(i) => Some(i),
                 None => {
                     let names: Vec<&str> = tasks.iter().map(|x| x.name.as_str()).collect();
+                    let known = if names.is_empty() {
+                        "spec.tasks defines none".to_string()
+                    } else {
+                        format!("tasks are: {}", names.join(", "))
+                    };
                     this.loc_err(
                         path,
                         "Scenario",
                         &t.path,
                         t.origin,
                         format!(
-                            "unknown task {:?}{}; tasks are: {}",
+                            "unknown task {:?}{}; {known}",
                             t.value,
                             crate::yaml::de::suggest(&t.value, &names),
-                            names.join(", ")
                         ),
                     );
                     None
