@@ -334,6 +334,48 @@ impl Loader<'_> {
             pods.node_cpus.as_ref().map(|d| self.ot(path, d.origin)),
         );
 
+        // Warn about manifests nobody reads (before anything below can stop the build, so
+        // that a misspelt kind is named next to the error it causes).
+        let known: Vec<&str> = ["Deployment", "ConfigMap", "Secret", "ScaledJob"]
+            .iter()
+            .chain(AUTOSCALER_KINDS)
+            .chain(QUIET_KINDS)
+            .copied()
+            .collect();
+        for m in &manifests {
+            let k = m.kind.as_str();
+            let used = k == "Deployment"
+                || k == "ConfigMap"
+                || k == "Secret"
+                || AUTOSCALER_KINDS.contains(&k)
+                || QUIET_KINDS.contains(&k);
+            if !used {
+                let msg = match k {
+                    "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "ReplicaSet" | "Pod" => {
+                        format!("{k} is not modelled (scalesim scales Deployments); ignored")
+                    }
+                    "ScaledJob" => {
+                        "ScaledJob is not modelled (scalesim models ScaledObject); ignored"
+                            .to_string()
+                    }
+                    _ => format!(
+                        "unknown kind {k:?}{}; ignored",
+                        crate::yaml::de::suggest(k, &known)
+                    ),
+                };
+                let origin = m
+                    .doc
+                    .root
+                    .get("kind")
+                    .map_or(m.doc.root.origin, |n| n.origin);
+                self.warn(
+                    Diagnostic::warning(m.doc.file.to_string(), msg)
+                        .in_object(m.id())
+                        .at_origin(origin, &self.overrides_raw),
+                );
+            }
+        }
+
         // Workers.
         let deployments: Vec<&Manifest> = manifests
             .iter()
@@ -646,33 +688,6 @@ impl Loader<'_> {
             .as_ref()
             .map_or(50_000_000, |m| m.value);
         let max_pods = lim.max_pods.as_ref().map_or(10_000, |m| m.value);
-
-        // Warn about manifests nobody reads.
-        for m in &manifests {
-            let k = m.kind.as_str();
-            let used = k == "Deployment"
-                || k == "ConfigMap"
-                || k == "Secret"
-                || AUTOSCALER_KINDS.contains(&k)
-                || QUIET_KINDS.contains(&k);
-            if !used {
-                let msg = match k {
-                    "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "ReplicaSet" | "Pod" => {
-                        format!("{k} is not modelled (scalesim scales Deployments); ignored")
-                    }
-                    "ScaledJob" => {
-                        "ScaledJob is not modelled (scalesim models ScaledObject); ignored"
-                            .to_string()
-                    }
-                    _ => format!("unknown kind {k:?}; ignored"),
-                };
-                self.warn(
-                    Diagnostic::warning(m.doc.file.to_string(), msg)
-                        .in_object(m.id())
-                        .at_origin(m.doc.root.origin, &self.overrides_raw),
-                );
-            }
-        }
 
         if self.has_errors() {
             return None;
