@@ -45,10 +45,12 @@ impl Loader<'_> {
         }
     }
 
-    /// The worker group a `scaleTargetRef` names, or a warning and `None`.
+    /// The worker group a `scaleTargetRef` names; `None` with a warning (not a worker) or an
+    /// error (no such Deployment at all).
     fn target_group(
         &mut self,
         m: &Manifest,
+        manifests: &[Manifest],
         workers: &[WorkerGroup],
         kind: &str,
         name: &str,
@@ -69,11 +71,43 @@ impl Loader<'_> {
         match workers.iter().position(|w| w.deployment == name) {
             Some(g) => Some(g),
             None => {
-                self.warn(
-                    Diagnostic::warning(m.doc.file.to_string(), format!("targets Deployment/{name}, which is not a simulated Celery worker; ignored"))
+                let deployments: Vec<&str> = manifests
+                    .iter()
+                    .filter(|d| d.kind == "Deployment")
+                    .map(|d| d.name.as_str())
+                    .collect();
+                if !deployments.contains(&name) {
+                    // A typo here would silently leave the autoscaler out of the run.
+                    let origin = m
+                        .doc
+                        .root
+                        .lookup(&["spec", "scaleTargetRef", "name"])
+                        .map_or(m.doc.root.origin, |n| n.origin);
+                    self.error(
+                        Diagnostic::error(
+                            m.doc.file.to_string(),
+                            format!(
+                                "no Deployment {name:?} among the manifests{}; Deployments: {}",
+                                crate::yaml::de::suggest(name, &deployments),
+                                if deployments.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    deployments.join(", ")
+                                }
+                            ),
+                        )
                         .in_object(m.id())
-                        .at_origin(m.doc.root.origin, &self.overrides_raw),
-                );
+                        .with_path("spec.scaleTargetRef.name")
+                        .at_origin(origin, &self.overrides_raw),
+                    );
+                } else if !self.has_errors() {
+                    // (With errors, the worker Deployment may be missing because it is invalid.)
+                    self.warn(
+                        Diagnostic::warning(m.doc.file.to_string(), format!("targets Deployment/{name}, which is not a simulated Celery worker; ignored"))
+                            .in_object(m.id())
+                            .at_origin(m.doc.root.origin, &self.overrides_raw),
+                    );
+                }
                 None
             }
         }
@@ -95,9 +129,13 @@ impl Loader<'_> {
                     let Some(spec) = self.read_hpa(m) else {
                         continue;
                     };
-                    if let Some(group) =
-                        self.target_group(m, workers, &spec.target.kind, &spec.target.name)
-                    {
+                    if let Some(group) = self.target_group(
+                        m,
+                        manifests,
+                        workers,
+                        &spec.target.kind,
+                        &spec.target.name,
+                    ) {
                         hpas.push(HpaDef { spec, group, id });
                     }
                 }
@@ -134,7 +172,9 @@ impl Loader<'_> {
                                 target.kind.clone().unwrap_or_else(|| "Deployment".into()),
                                 target.name.value.clone(),
                             );
-                            if let Some(group) = self.target_group(m, workers, &kind, &name) {
+                            if let Some(group) =
+                                self.target_group(m, manifests, workers, &kind, &name)
+                            {
                                 kedas.push(KedaDef {
                                     compiled,
                                     group,
