@@ -188,7 +188,13 @@ impl Loader<'_> {
             self.error(
                 Diagnostic::error(
                     path,
-                    format!("{dn}: concurrency {concurrency} must be between 1 and 10000"),
+                    format!(
+                        "{dn}: concurrency {concurrency}{} must be between 1 and 10000",
+                        conc_src
+                            .as_ref()
+                            .map(|s| format!(" (from {s})"))
+                            .unwrap_or_default()
+                    ),
                 )
                 .in_object("Scenario"),
             );
