@@ -33,7 +33,7 @@ pub enum SimError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     /// Too many tasks in flight.
-    #[error("more than {limit} tasks were in flight at t={at} (queued, held or running): the workers cannot keep up with the load; lower the load, add workers, or raise spec.limits.maxTasksInFlight")]
+    #[error("more than {limit} tasks were in flight at t={at} (queued, held or running): the workers cannot keep up with the load; lower the load, add workers, or raise spec.limits.maxTasksInFlight (each task in flight takes about 60 bytes)")]
     TooManyTasks {
         /// The limit.
         limit: u64,
@@ -41,7 +41,7 @@ pub enum SimError {
         at: SimTime,
     },
     /// Too many pods.
-    #[error("more than {limit} pods were alive at t={at}; raise spec.limits.maxPods if that is intended")]
+    #[error("more than {limit} pods were alive at t={at}; raise spec.limits.maxPods if that is intended (the default, 10000, is lowered so that pods x concurrency stays within 10 million pool processes)")]
     TooManyPods {
         /// The limit.
         limit: u64,

@@ -4,6 +4,15 @@
 use super::workers::deployment_runs_celery_worker;
 use super::*;
 
+/// Default of `spec.limits.maxTasksInFlight`: a task copy costs about 60 bytes, so the
+/// default bounds the message store near 600 MB.
+pub const DEFAULT_MAX_TASKS_IN_FLIGHT: u64 = 10_000_000;
+/// Default of `spec.limits.maxPods` (lowered for a large concurrency, see
+/// [`DEFAULT_MAX_PROCESSES`]).
+pub const DEFAULT_MAX_PODS: u64 = 10_000;
+/// Celery pool processes (pods x concurrency) the default pod limit allows.
+pub const DEFAULT_MAX_PROCESSES: u64 = 10_000_000;
+
 impl Loader<'_> {
     #[allow(clippy::too_many_lines)]
     pub(super) fn build(
@@ -686,8 +695,19 @@ impl Loader<'_> {
         let max_tasks_in_flight = lim
             .max_tasks_in_flight
             .as_ref()
-            .map_or(50_000_000, |m| m.value);
-        let max_pods = lim.max_pods.as_ref().map_or(10_000, |m| m.value);
+            .map_or(DEFAULT_MAX_TASKS_IN_FLIGHT, |m| m.value);
+        // Each pod holds one pool slot per process: by default, at most
+        // DEFAULT_MAX_PROCESSES of them (memory), so fewer pods for a large concurrency.
+        let widest = workers
+            .iter()
+            .map(|w| w.celery.concurrency as u64)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let max_pods = lim.max_pods.as_ref().map_or(
+            DEFAULT_MAX_PODS.min((DEFAULT_MAX_PROCESSES / widest).max(1)),
+            |m| m.value,
+        );
 
         if self.has_errors() {
             return None;
