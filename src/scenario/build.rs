@@ -12,8 +12,103 @@ pub const DEFAULT_MAX_TASKS_IN_FLIGHT: u64 = 10_000_000;
 pub const DEFAULT_MAX_PODS: u64 = 10_000;
 /// Celery pool processes (pods x concurrency) the default pod limit allows.
 pub const DEFAULT_MAX_PROCESSES: u64 = 10_000_000;
+/// Most samples the simulated Prometheus keeps per series (its retention over its scrape
+/// interval).
+pub const MAX_TSDB_SAMPLES: u64 = 10_000_000;
 
 impl Loader<'_> {
+    /// Periodic timers of the control plane: a zero or tiny period would make the run loop
+    /// at one instant (a hang) or spend minutes on passes nobody needs, so each has a floor;
+    /// and the simulated Prometheus must not keep more than [`MAX_TSDB_SAMPLES`] per series.
+    fn check_periods(
+        &mut self,
+        path: &str,
+        k: &raw::KubernetesRaw,
+        metrics: Option<&raw::MetricsRaw>,
+    ) {
+        let floor =
+            |this: &mut Self, d: Option<&Located<crate::dist::DurText>>, min: Dur, why: &str| {
+                if let Some(d) = d {
+                    if d.value.0 < min {
+                        this.loc_err(
+                            path,
+                            "Scenario",
+                            &d.path,
+                            d.origin,
+                            format!("{} is too short: must be at least {min} ({why})", d.value.0),
+                        );
+                    }
+                }
+            };
+        if let Some(h) = &k.hpa {
+            floor(
+                self,
+                h.sync_period.as_ref(),
+                Dur::from_secs(1),
+                "kube-controller-manager's default is 15s",
+            );
+            if let Some(t) = &h.tolerance {
+                if !t.value.is_finite() || t.value < 0.0 {
+                    self.loc_err(
+                        path,
+                        "Scenario",
+                        &t.path,
+                        t.origin,
+                        format!(
+                            "tolerance {} must be a finite number >= 0 (default 0.1)",
+                            t.value
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(m) = &k.metrics_server {
+            floor(
+                self,
+                m.resolution.as_ref(),
+                Dur::from_secs(1),
+                "metrics-server's default is 15s",
+            );
+        }
+        let Some(mr) = metrics else { return };
+        for e in &mr.exporters {
+            floor(
+                self,
+                e.interval.as_ref(),
+                Dur::from_millis(100),
+                "an exporter polling the broker more often only slows the simulation",
+            );
+        }
+        if let Some(p) = &mr.prometheus {
+            floor(
+                self,
+                p.scrape_interval.as_ref(),
+                Dur::from_secs(1),
+                "Prometheus' default is 1m, kube-prometheus uses 30s",
+            );
+            let scrape = p
+                .scrape_interval
+                .as_ref()
+                .map_or(Dur::from_secs(15), |d| d.value.0);
+            let lookback = p
+                .lookback_delta
+                .as_ref()
+                .map_or(Dur::from_secs(300), |d| d.value.0);
+            let retention = 2 * lookback.0.max(3_600_000_000_000);
+            if let Some(l) = &p.lookback_delta {
+                if scrape.0 > 0 && retention / scrape.0 > MAX_TSDB_SAMPLES {
+                    self.loc_err(
+                        path,
+                        "Scenario",
+                        &l.path,
+                        l.origin,
+                        format!("with a {scrape} scrape interval, a {} lookback keeps more than {MAX_TSDB_SAMPLES} samples per series; shorten lookbackDelta or lengthen scrapeInterval", l.value.0),
+                    );
+                }
+            }
+        }
+    }
+
     #[allow(clippy::too_many_lines)]
     pub(super) fn build(
         &mut self,
@@ -665,6 +760,7 @@ impl Loader<'_> {
             .as_ref()
             .and_then(|m| m.resolution.as_ref())
             .map_or(Dur::from_secs(15), |r| r.value.0);
+        self.check_periods(path, &k, spec.metrics.as_ref());
         let kd = spec.keda.clone().unwrap_or_default();
         let keda_version = match &kd.version {
             Some(v) => match parse_minor(&v.value) {
