@@ -140,10 +140,20 @@ fn plain_safe(s: &str) -> bool {
     if s.starts_with(char::is_whitespace) || s.ends_with(char::is_whitespace) {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+    // Indicators cannot start a plain scalar, except `-`, `?` and `:` followed by a
+    // non-space (`-5`, `-A`, `?x`).
+    let second = s[first.len_utf8()..].chars().next();
+    let dash_like = "-?:".contains(first) && second.is_some_and(|c| !c.is_whitespace());
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_like {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') || s == "---" || s == "..." {
+    // `--- x` or `... x` at the start of a line would end or start a document.
+    if s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.starts_with("---")
+        || s.starts_with("...")
+    {
         return false;
     }
     s.chars()
@@ -227,6 +237,23 @@ mod tests {
     fn keeps_types_order_and_nesting() {
         round_trip(
             "a: 1\nb: \"1\"\nc: [x, {d: e, f: [1, 2]}, []]\ng: {}\nh: ~\ni: |\n  two\n  lines\nj: 'a: b'\n\"k: l\": x\n---\n- 1\n- [2, 3]\n",
+        );
+    }
+
+    #[test]
+    fn keeps_plain_scalars_that_start_with_an_indicator() {
+        // Found by tests/props_fuzz.rs: `-5` was quoted, turning a number into a string.
+        round_trip("a: -5\nb: -A\nc: ?x\nd: :y\ne: [-1, -.inf]\n");
+        // Also found by the fuzzer: a plain scalar `--- thing` (an indented `---` line read as
+        // text) was written at column 0 as a document marker.
+        round_trip("# no\n ---\nthing here\n");
+        assert_eq!(
+            inline(&Node::scalar("-5", crate::yaml::Origin::Override(0))),
+            "-5"
+        );
+        assert_eq!(
+            inline(&Node::scalar("- x", crate::yaml::Origin::Override(0))),
+            "\"- x\""
         );
     }
 
