@@ -307,6 +307,14 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         Ok(())
     }
 
+    /// `now + d`, or the end of time when that overflows. Durations come from the user
+    /// (`terminationGracePeriodSeconds: 9223372036854775807`, a 584-year task): an event that
+    /// far out never happens in a run of at most 366 days, and must not panic.
+    #[inline]
+    fn later(&self, d: Dur) -> SimTime {
+        self.eng.now().checked_add(d).unwrap_or(SimTime::MAX)
+    }
+
     /// Hands a trace event to the sink. Call only under `if TRACE`, so that a run without
     /// tracing builds no event; cold and out of line, to keep the traced instance's hot path
     /// compact too.
@@ -353,11 +361,13 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             while next_sample <= end && next_ev.is_none_or(|t| next_sample < t) {
                 self.eng.advance_to(next_sample);
                 self.sample(next_sample)?;
-                next_sample += interval;
+                next_sample = next_sample.checked_add(interval).unwrap_or(SimTime::MAX);
             }
             if next_sample > next_progress {
                 progress(next_sample);
-                next_progress = next_sample + Dur::from_secs(60);
+                next_progress = next_sample
+                    .checked_add(Dur::from_secs(60))
+                    .unwrap_or(SimTime::MAX);
             }
             match self.eng.pop_until(end)? {
                 Some(ev) => self.handle(ev)?,
@@ -367,7 +377,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         while next_sample <= end {
             self.eng.advance_to(next_sample);
             self.sample(next_sample)?;
-            next_sample += interval;
+            next_sample = next_sample.checked_add(interval).unwrap_or(SimTime::MAX);
         }
         Ok(())
     }
@@ -447,26 +457,31 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             Ev::MetricsScrape => {
                 let now = self.eng.now();
                 self.metrics_server.scrape(&mut self.pods, &self.alive, now);
-                self.eng
-                    .schedule_in(self.sc.kubernetes.metrics_resolution, Ev::MetricsScrape);
+                self.eng.schedule_at(
+                    self.later(self.sc.kubernetes.metrics_resolution),
+                    Ev::MetricsScrape,
+                );
                 Ok(())
             }
             Ev::ExporterPoll(i) => {
                 self.telemetry.exporter_poll(i as usize, &self.broker);
                 let interval = self.telemetry.exporters[i as usize].interval;
-                self.eng.schedule_in(interval, Ev::ExporterPoll(i));
+                self.eng
+                    .schedule_at(self.later(interval), Ev::ExporterPoll(i));
                 Ok(())
             }
             Ev::PromScrape => {
                 self.telemetry.scrape(self.sc, self.eng.now());
                 self.eng
-                    .schedule_in(self.telemetry.scrape_interval, Ev::PromScrape);
+                    .schedule_at(self.later(self.telemetry.scrape_interval), Ev::PromScrape);
                 Ok(())
             }
             Ev::RabbitStats => {
                 self.telemetry.rabbit_tick(&self.broker, self.eng.now());
-                self.eng
-                    .schedule_in(telemetry::RABBIT_STATS_INTERVAL, Ev::RabbitStats);
+                self.eng.schedule_at(
+                    self.later(telemetry::RABBIT_STATS_INTERVAL),
+                    Ev::RabbitStats,
+                );
                 Ok(())
             }
         }
@@ -505,7 +520,10 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         let tt = &self.sc.tasks[task];
         let work = tt.duration.sample(&mut self.task_rngs[task]);
         let eta = match &tt.countdown {
-            Some(c) => now + c.sample(&mut self.eta_rngs[task]),
+            Some(c) => {
+                let d = c.sample(&mut self.eta_rngs[task]);
+                self.later(d)
+            }
             None => SimTime::ZERO,
         };
         let band = self.broker.band_of(tt.priority);
@@ -709,7 +727,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             self.resched_cpu(p);
         } else {
             self.eng
-                .schedule_at(now + Dur(m.work_ns), Ev::TaskDone(p, slot, gen));
+                .schedule_at(self.later(Dur(m.work_ns)), Ev::TaskDone(p, slot, gen));
         }
     }
 
@@ -800,7 +818,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         pod.sweep_ticks += 1;
         let scan = pod.sweep_ticks.is_multiple_of(throttle);
-        self.eng.schedule_in(interval, Ev::Sweep(p, gen));
+        self.eng
+            .schedule_at(self.later(interval), Ev::Sweep(p, gen));
         if scan {
             self.restore_visible()?;
         }
@@ -984,7 +1003,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             });
         }
         let delay = w.startup.scheduling.sample(&mut self.groups[g].startup_rng);
-        self.eng.schedule_at(now + delay, Ev::PodScheduled(id, 0));
+        self.eng
+            .schedule_at(self.later(delay), Ev::PodScheduled(id, 0));
         Ok(id)
     }
 
@@ -1007,7 +1027,6 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
     }
 
     fn on_scheduled(&mut self, p: u32, gen: u32) -> Result<(), SimError> {
-        let now = self.eng.now();
         let pod = &mut self.pods[p as usize];
         if pod.gen != gen || !pod.active() {
             return Ok(());
@@ -1018,7 +1037,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         let w = &self.sc.workers[g];
         let rng = &mut self.groups[g].startup_rng;
         let delay = w.startup.image_pull.sample(rng) + w.startup.container_start.sample(rng);
-        self.eng.schedule_at(now + delay, Ev::PodStarted(p, gen));
+        self.eng
+            .schedule_at(self.later(delay), Ev::PodStarted(p, gen));
         self.event(
             "pod",
             "Normal",
@@ -1047,7 +1067,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             .startup
             .celery_boot
             .sample(&mut self.groups[g].startup_rng);
-        self.eng.schedule_at(now + boot, Ev::CeleryReady(p, gen));
+        self.eng
+            .schedule_at(self.later(boot), Ev::CeleryReady(p, gen));
         if TRACE && ready_now {
             self.tr(TraceEvent::PodReady { t: now, pod: p });
         }
@@ -1069,14 +1090,23 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         if let Some(probe) = self.sc.workers[g].readiness {
             // First probe tick at or after now, then successThreshold-1 more periods.
             let started = pod.started.unwrap_or(now);
-            let first = started + probe.initial_delay;
+            // Saturating: probe fields are int32 seconds, their products can pass u64.
+            let first = started
+                .checked_add(probe.initial_delay)
+                .unwrap_or(SimTime::MAX);
             let t = if now <= first {
                 first
             } else {
                 let k = (now.0 - first.0).div_ceil(probe.period.0.max(1));
-                first + Dur(k * probe.period.0)
+                first
+                    .checked_add(Dur(k.saturating_mul(probe.period.0)))
+                    .unwrap_or(SimTime::MAX)
             };
-            let t = t + Dur(probe.period.0 * (probe.success_threshold.saturating_sub(1)) as u64);
+            let extra = probe
+                .period
+                .0
+                .saturating_mul(probe.success_threshold.saturating_sub(1) as u64);
+            let t = t.checked_add(Dur(extra)).unwrap_or(SimTime::MAX);
             self.eng.schedule_at(t, Ev::PodReady(p, gen));
         }
         let name = pod.name.clone();
@@ -1100,8 +1130,10 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         if self.sc.broker.kind == BrokerKind::Redis {
             // kombu: one restore scan when the poller starts, then the throttled timer.
-            self.eng
-                .schedule_in(self.sc.broker.restore_interval, Ev::Sweep(p, gen));
+            self.eng.schedule_at(
+                self.later(self.sc.broker.restore_interval),
+                Ev::Sweep(p, gen),
+            );
             self.restore_visible()?;
         }
         self.fetch(p)
@@ -1152,7 +1184,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             _ => {}
         }
         self.eng
-            .schedule_in(w.termination_grace, Ev::GraceExpired(p, gen));
+            .schedule_at(self.later(w.termination_grace), Ev::GraceExpired(p, gen));
         let c = &w.celery;
         match (c.signal, c.remap_sigterm) {
             (SignalMode::Swallowed, _) => {
@@ -1167,7 +1199,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
                 )?;
                 self.event("worker", "Warning", "WorkerLost", format!("celery@{name}: SIGTERM to the process group killed {killed} running task(s)"))?;
                 self.eng
-                    .schedule_in(Dur::from_secs(1), Ev::ProcessExit(p, gen));
+                    .schedule_at(self.later(Dur::from_secs(1)), Ev::ProcessExit(p, gen));
             }
             (SignalMode::Main, true) => {
                 self.stop_fetching(p, CeleryState::ColdShutdown);
@@ -1181,7 +1213,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
                     ),
                 )?;
                 if soft.0 > 0 && self.pods[p as usize].busy > 0 {
-                    self.eng.schedule_in(soft, Ev::ProcessExit(p, gen));
+                    self.eng
+                        .schedule_at(self.later(soft), Ev::ProcessExit(p, gen));
                 } else {
                     self.process_exit(p)?;
                 }

@@ -496,3 +496,38 @@ fn every_seed_passes_the_checks() {
         }
     }
 }
+
+/// Found by this fuzzer (a generated scenario with `terminationGracePeriodSeconds` mutated
+/// to 2^63-1): durations near the 584-year limit of simulated time overflowed it when added
+/// to the clock and panicked. They load and run now; events that far out never happen.
+#[test]
+fn found_by_the_fuzzer_durations_near_the_end_of_time_do_not_panic() {
+    let max = "5124095h34m33s"; // u64::MAX nanoseconds, rounded down to the second
+    let base = |task: &str, extra_spec: &str, pod: &str| {
+        format!(
+            "apiVersion: scalesim.dev/v1alpha1\nkind: Scenario\nmetadata: {{name: ovf}}\nspec:\n  duration: 2m\n  tasks: [{{name: t, duration: {task}}}]\n  load: [{{burst: {{task: t, count: 3, at: 1s}}}}]\n  actions: [{{scale: {{at: 30s, deployment: w, replicas: 0}}}}]\n{extra_spec}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: w}}\nspec:\n  replicas: 1\n  template:\n    spec:\n{pod}      containers:\n      - name: w\n        command: [celery, -A, app, worker, -c, \"1\"]\n        readinessProbe: {{exec: {{command: [x]}}, initialDelaySeconds: 2147483647, periodSeconds: 2147483647, successThreshold: 2147483647}}\n"
+        )
+    };
+    let cases = [
+        base(
+            "1s",
+            "",
+            "      terminationGracePeriodSeconds: 9223372036854775807\n",
+        ),
+        base(max, "", ""),
+        base(&format!("1s, countdown: {max}"), "", ""),
+        base("1s", &format!("  sampleInterval: {max}\n"), ""),
+        base(
+            "1s",
+            &format!("  pods: {{initialPods: starting, startup: {{celeryBoot: {max}}}}}\n"),
+            "",
+        ),
+    ];
+    for text in cases {
+        let sc =
+            load_str(&text, &[], &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let o = scalesim::testing::observe(&sc).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let v = scalesim::testing::check_all(&o);
+        assert!(v.is_empty(), "{v:?}\n{text}");
+    }
+}

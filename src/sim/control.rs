@@ -370,7 +370,8 @@ impl<const TRACE: bool> World<'_, TRACE> {
     pub(super) fn on_hpa_sync(&mut self, i: usize) -> Result<(), SimError> {
         let now = self.eng.now();
         let period = self.control.hpas[i].period;
-        self.eng.schedule_at(now + period, Ev::HpaSync(i as u16));
+        let next = now.checked_add(period).unwrap_or(SimTime::MAX);
+        self.eng.schedule_at(next, Ev::HpaSync(i as u16));
         let g = self.control.hpas[i].group;
         if let Some(k) = self.control.hpas[i].keda {
             if !hpa_present(&self.control.kedas[k].compiled.object.so) {
