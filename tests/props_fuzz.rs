@@ -9,8 +9,8 @@
 //! broken accounting identity; and any text that parses as YAML is written back by
 //! `testing::emit` and re-parses to the same tree.
 //!
-//! `SCALESIM_FUZZ_CASES` sets the number of inputs (default 3000, about 20 s in release on
-//! two cores); `PROPTEST_RNG_SEED` (or the failure persistence file) replays a run. The
+//! `SCALESIM_FUZZ_CASES` sets the number of inputs per test (default 10 000, about 12 s in
+//! release for the three tests); `PROPTEST_RNG_SEED` (or the failure persistence file) replays a run. The
 //! README records how many were run and what they found.
 
 mod props_support;
@@ -387,7 +387,7 @@ fn config() -> ProptestConfig {
     let cases = ["SCALESIM_FUZZ_CASES", "PROPTEST_CASES"]
         .iter()
         .find_map(|k| std::env::var(k).ok()?.parse().ok())
-        .unwrap_or(3000);
+        .unwrap_or(10_000);
     ProptestConfig {
         cases,
         max_shrink_iters: 4096,

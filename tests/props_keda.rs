@@ -17,7 +17,7 @@
 //! * **own counts**: KEDA writes only 0, `idleReplicaCount`, `minReplicaCount` or
 //!   `max(minReplicaCount, 1)`, never anything else between 1 and max (that is the HPA's).
 //!
-//! 256 cases of up to 80 timeline steps (`PROPTEST_CASES` to change).
+//! 2048 cases of up to 80 timeline steps (`PROPTEST_CASES` to change); about 0.4 s in release.
 
 use std::sync::Arc;
 
@@ -259,7 +259,7 @@ fn check(so: &So, steps: &[(u64, Change)]) -> Result<Seen, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(config_cases(256))]
+    #![proptest_config(config_cases(2048))]
 
     #[test]
     fn keda_policy_properties(so in so(), steps in timeline()) {

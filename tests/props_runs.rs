@@ -2,7 +2,7 @@
 //! loads, task durations, Celery settings, pod start-up, shutdown signals, brokers, KEDA
 //! ScaledObjects and HPAs with random behaviors, `kubectl scale` actions and seeds.
 //!
-//! * `every_run_keeps_the_invariants` (default 192 cases): the run loads and finishes, and
+//! * `every_run_keeps_the_invariants` (default 1024 cases): the run loads and finishes, and
 //!   every check of `scalesim::testing::invariants` holds: conservation at every sample,
 //!   monotone totals, waits >= 0, a per-task ledger that balances (no task vanishes), no task
 //!   executed twice without a visibility-timeout restore or a redelivery to explain it, no
@@ -10,11 +10,11 @@
 //!   within [min, max], KEDA writing only its own counts and only after cooldownPeriod. With
 //!   a ScaledObject, work published at zero replicas wakes the Deployment within one
 //!   pollingInterval.
-//! * `same_seed_same_bytes` (default 48 cases): two runs of one scenario and seed give the
+//! * `same_seed_same_bytes` (default 256 cases): two runs of one scenario and seed give the
 //!   same bytes (rows, events, trace, summary, decisions).
 //!
-//! Each case simulates 1-5 minutes (a few milliseconds). `PROPTEST_CASES=N` sets the case
-//! count of both. A failure prints the shrunk scenario as a YAML file to save and
+//! Each case simulates 1-5 minutes (about 2 ms); the suite takes about 3 s in release.
+//! `PROPTEST_CASES=N` sets the case count of both. A failure prints the shrunk scenario as a YAML file to save and
 //! `scalesim run`.
 
 mod props_support;
@@ -121,7 +121,7 @@ fn keda_wakes_up_within_one_polling_interval(g: &Gen, o: &Observed) -> Result<()
 }
 
 proptest! {
-    #![proptest_config(config(192))]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn every_run_keeps_the_invariants(g in scenario(60, 300)) {
@@ -139,7 +139,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn same_seed_same_bytes(g in scenario(60, 180)) {
