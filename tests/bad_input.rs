@@ -238,3 +238,46 @@ fn oversized_inputs_are_refused_without_reading_them_whole() {
     assert!(o.elapsed < Duration::from_secs(5), "{:?}", o.elapsed);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Directory loops, made on the fly (a loop inside the repository makes cargo warn on every
+/// build): manifest directories are read one level deep, so a symlink to the directory itself
+/// or to its parent is not entered, and a `*.yaml` symlink to itself is reported.
+#[test]
+fn directory_symlink_loops_neither_hang_nor_recurse() {
+    let dir = std::env::temp_dir().join(format!("scalesim-loops-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let k8s = dir.join("k8s");
+    std::fs::create_dir_all(&k8s).unwrap();
+    std::os::unix::fs::symlink("..", k8s.join("up")).unwrap();
+    std::os::unix::fs::symlink(".", k8s.join("self")).unwrap();
+    std::os::unix::fs::symlink("../k8s", k8s.join("again.yaml")).unwrap();
+    let good =
+        std::fs::read_to_string(corpus().join("manifest-directory-symlink-loop/scenario.yaml"))
+            .unwrap();
+    std::fs::write(dir.join("scenario.yaml"), &good).unwrap();
+    // Only directory loops: the run goes on (the manifests directory has no file to read).
+    let o = run_limited(
+        &dir,
+        &["run".into(), "scenario.yaml".into()],
+        &dir.join("out"),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("spec.manifests[0]: \"k8s\" has no .yaml/.yml/.json files"),
+        "{}",
+        o.stderr
+    );
+    // And a file symlink loop beside them is an error.
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    std::os::unix::fs::symlink("loop.yaml", k8s.join("loop.yaml")).unwrap();
+    let o = run_limited(
+        &dir,
+        &["run".into(), "scenario.yaml".into()],
+        &dir.join("out"),
+    );
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("k8s/loop.yaml: "), "{}", o.stderr);
+    assert!(o.elapsed < Duration::from_secs(5));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         .filter(|(n, _)| n.starts_with("k8s-reference/"))
         .map(|(n, t)| (format!("../{n}"), t.to_string()))
         .collect();
-    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     if let Ok(mut sc) = load_str(text, &refs, &LoadOptions::default()) {
         sc.limits.max_events = 100_000;
         sc.limits.max_pending = 100_000;
@@ -27,7 +30,10 @@ fuzz_target!(|data: &[u8]| {
         if sc.duration.0 / sc.sample_interval.0.max(1) > 100_000 {
             return;
         }
-        let mut sink = MemorySink { drop_rows: true, ..MemorySink::default() };
+        let mut sink = MemorySink {
+            drop_rows: true,
+            ..MemorySink::default()
+        };
         match scalesim::sim::run(&sc, &mut sink, &mut |_| {}) {
             Ok(_)
             | Err(SimError::Engine(_))
