@@ -295,6 +295,11 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// Most waits one sample interval keeps (32 MiB). Beyond it the window keeps a systematic
+/// 1-in-2^k sample, so a long `sampleInterval` under heavy load cannot exhaust memory (one
+/// hour at 10 million starts/s would otherwise hold 36 billion values).
+pub const WINDOW_CAP: usize = 1 << 22;
+
 /// Collects waits for the summary and for each sample interval.
 #[derive(Debug)]
 pub struct WaitRecorder {
@@ -303,6 +308,12 @@ pub struct WaitRecorder {
     count: u64,
     max_ns: u64,
     window: Vec<u64>,
+    /// Keep one wait in `stride` for the window (1 until it reaches [`WINDOW_CAP`]).
+    stride: u64,
+    /// Waits to skip before the next one kept (a countdown: no division per wait).
+    skip: u64,
+    /// Exact largest wait of this window.
+    window_max: u64,
 }
 
 impl Default for WaitRecorder {
@@ -315,6 +326,9 @@ impl Default for WaitRecorder {
             count: 0,
             max_ns: 0,
             window: Vec::with_capacity(1024),
+            stride: 1,
+            skip: 0,
+            window_max: 0,
         }
     }
 }
@@ -327,10 +341,29 @@ impl WaitRecorder {
         self.sum_ns += wait_ns as u128;
         self.count += 1;
         self.max_ns = self.max_ns.max(wait_ns);
+        self.window_max = self.window_max.max(wait_ns);
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        if self.window.len() == WINDOW_CAP {
+            // Keep every other value (the window then holds waits number 0, 2s, 4s, ... of
+            // the interval, s the old stride) and halve the rate from now on. This wait's
+            // number, WINDOW_CAP x s, is a multiple of the new stride: it is kept.
+            let mut i = 0;
+            self.window.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.stride *= 2;
+        }
         self.window.push(wait_ns);
+        self.skip = self.stride - 1;
     }
 
-    /// p50, p95 and max of the waits since the last call, in seconds (NaN when none).
+    /// p50, p95 and max of the waits since the last call, in seconds (NaN when none). Exact
+    /// (nearest rank) up to [`WINDOW_CAP`] waits in the interval; beyond, p50 and p95 come from
+    /// a systematic sample of them and max stays exact.
     pub fn take_window(&mut self) -> [f64; 3] {
         if self.window.is_empty() {
             return [f64::NAN; 3];
@@ -342,8 +375,11 @@ impl WaitRecorder {
         };
         let p50 = pick(&mut self.window, 0.5);
         let p95 = pick(&mut self.window, 0.95);
-        let max = *self.window.iter().max().expect("non-empty");
+        let max = self.window_max;
         self.window.clear();
+        self.stride = 1;
+        self.skip = 0;
+        self.window_max = 0;
         [p50, p95, max].map(|v| v as f64 / 1e9)
     }
 
@@ -406,6 +442,26 @@ mod tests {
         assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
         assert_eq!(fmt_num(f64::NAN), "");
         assert_eq!(round_sig(39.987, 4), 39.99);
+    }
+
+    #[test]
+    fn a_huge_window_keeps_bounded_memory() {
+        // 3x the cap in one sample interval: memory stays at the cap, max stays exact and
+        // the percentiles of a uniform 1..=N stay within 0.1% of the exact ones.
+        let n = 3 * WINDOW_CAP as u64;
+        let mut w = WaitRecorder::default();
+        for i in 1..=n {
+            w.record(i * 1_000);
+        }
+        assert!(w.window.len() <= WINDOW_CAP, "{}", w.window.len());
+        assert!(w.window.capacity() <= 2 * WINDOW_CAP);
+        let [p50, p95, max] = w.take_window();
+        assert_eq!(max, n as f64 * 1e-6);
+        assert!((p50 / (0.5 * n as f64 * 1e-6) - 1.0).abs() < 1e-3, "{p50}");
+        assert!((p95 / (0.95 * n as f64 * 1e-6) - 1.0).abs() < 1e-3, "{p95}");
+        // The next window is exact again.
+        w.record(5_000_000_000);
+        assert_eq!(w.take_window(), [5.0, 5.0, 5.0]);
     }
 
     #[test]
