@@ -500,6 +500,7 @@ fn every_seed_passes_the_checks() {
 /// Found by this fuzzer (a generated scenario with `terminationGracePeriodSeconds` mutated
 /// to 2^63-1): durations near the 584-year limit of simulated time overflowed it when added
 /// to the clock and panicked. They load and run now; events that far out never happen.
+/// (In a debug build the grace period's seconds-to-nanoseconds conversion overflowed too.)
 #[test]
 fn found_by_the_fuzzer_durations_near_the_end_of_time_do_not_panic() {
     let max = "5124095h34m33s"; // u64::MAX nanoseconds, rounded down to the second

@@ -410,7 +410,9 @@ impl Loader<'_> {
                 self.loc_err(&file, &obj, &g.path, g.origin, "must be >= 0");
                 return None;
             }
-            Some(g) => Dur::from_secs(g.value as u64),
+            // Saturating: an int64 of seconds can pass u64 nanoseconds (it wrapped, or
+            // panicked in a debug build); a grace beyond any run never expires anyway.
+            Some(g) => Dur((g.value as u64).saturating_mul(crate::time::NANOS_PER_SEC)),
             None => Dur::from_secs(30),
         };
         let o = grace.map(|g| self.ot(&file, g.origin));
