@@ -8,6 +8,7 @@ pub mod engine;
 pub mod load;
 pub mod observe;
 pub mod output;
+pub mod promql;
 pub mod quantity;
 pub mod rng;
 pub mod scenario;
