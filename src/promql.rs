@@ -28,6 +28,7 @@ mod eval;
 mod functions;
 mod lexer;
 mod parser;
+pub mod promqltest;
 mod regex;
 mod tsdb;
 
