@@ -12,6 +12,7 @@ pub enum ValueType {
     Scalar,
     Vector,
     Matrix,
+    String,
 }
 
 impl ValueType {
@@ -21,6 +22,7 @@ impl ValueType {
             ValueType::Scalar => "scalar",
             ValueType::Vector => "instant vector",
             ValueType::Matrix => "range vector",
+            ValueType::String => "string",
         }
     }
 }
@@ -30,6 +32,9 @@ impl ValueType {
 pub enum Expr {
     /// A number literal (durations used as numbers are seconds).
     Number(f64),
+    /// A string literal: parsed and type-checked like upstream, but no supported function
+    /// takes one, and evaluating one is refused.
+    String(String),
     /// An instant vector selector.
     Vector(VectorSelector),
     /// A range vector selector `sel[range]`; `range_ns` is Go's `time.Duration`.
@@ -58,6 +63,7 @@ impl Expr {
     pub fn value_type(&self) -> ValueType {
         match self {
             Expr::Number(_) => ValueType::Scalar,
+            Expr::String(_) => ValueType::String,
             Expr::Vector(_) | Expr::Aggregate { .. } => ValueType::Vector,
             Expr::Matrix { .. } => ValueType::Matrix,
             Expr::Call { func, .. } => func.signature().ret,
@@ -537,6 +543,7 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Number(v) => write_number(f, *v),
+            Expr::String(s) => write!(f, "{s:?}"),
             Expr::Vector(sel) => write!(f, "{sel}"),
             Expr::Matrix { selector, range_ns } => {
                 write_selector_body(f, selector)?;
@@ -562,6 +569,8 @@ impl fmt::Display for Expr {
                 write!(f, "({expr})")
             }
             Expr::Neg(e) => write!(f, "-{e}"),
+            // A binary operation prints its own parentheses.
+            Expr::Paren(e) if matches!(**e, Expr::Binary(_)) => write!(f, "{e}"),
             Expr::Paren(e) => write!(f, "({e})"),
             Expr::Binary(b) => {
                 write!(f, "({} {}", b.lhs, b.op.symbol())?;

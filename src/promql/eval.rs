@@ -72,6 +72,7 @@ impl Evaluator<'_> {
     pub(crate) fn eval(&self, expr: &Expr) -> Result<Val, String> {
         match expr {
             Expr::Number(v) => Ok(Val::Scalar(*v)),
+            Expr::String(_) => Err("not supported by scalesim: string values".into()),
             Expr::Paren(e) => self.eval(e),
             Expr::Vector(sel) => Ok(Val::Vector(self.select_instant(sel))),
             Expr::Matrix { selector, range_ns } => {

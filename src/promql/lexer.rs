@@ -106,6 +106,9 @@ pub(crate) fn lex(input: &str) -> Vec<Token> {
         src: input,
         pos: 0,
         out: Vec::new(),
+        paren_depth: 0,
+        brace_open: false,
+        bracket_open: false,
     };
     lx.run();
     lx.out
@@ -115,6 +118,9 @@ struct Lexer<'a> {
     src: &'a str,
     pos: usize,
     out: Vec<Token>,
+    paren_depth: usize,
+    brace_open: bool,
+    bracket_open: bool,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -125,8 +131,9 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == ':'
 }
 
+/// `isAlphaNumeric` of the upstream lexer.
 fn is_alnum(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c == '_' || c.is_ascii_alphabetic() || c.is_numeric()
 }
 
 impl Lexer<'_> {
@@ -134,23 +141,41 @@ impl Lexer<'_> {
         self.src[self.pos..].chars().next()
     }
 
-    fn peek2(&self) -> Option<char> {
-        let mut it = self.src[self.pos..].chars();
-        it.next();
-        it.next()
-    }
-
     fn push(&mut self, tok: Tok, pos: usize) {
         self.out.push(Token { tok, pos });
     }
 
+    /// Consumes the next character if it is in `set`.
+    fn accept(&mut self, set: &str) -> bool {
+        match self.peek() {
+            Some(c) if set.contains(c) => {
+                self.pos += c.len_utf8();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn is(&self, set: &str) -> bool {
+        self.peek().is_some_and(|c| set.contains(c))
+    }
+
     fn run(&mut self) {
         loop {
+            let start = self.pos;
             let Some(c) = self.peek() else {
-                self.push(Tok::Eof, self.pos);
+                let tok = if self.brace_open {
+                    Tok::Error("unexpected end of input inside braces".into())
+                } else if self.bracket_open {
+                    Tok::Error("unexpected end of input in duration expression".into())
+                } else if self.paren_depth > 0 {
+                    Tok::Error("unclosed left parenthesis".into())
+                } else {
+                    Tok::Eof
+                };
+                self.push(tok, self.pos);
                 return;
             };
-            let start = self.pos;
             if c.is_whitespace() {
                 self.pos += c.len_utf8();
                 continue;
@@ -164,191 +189,280 @@ impl Lexer<'_> {
                 }
                 continue;
             }
-            let single = match c {
-                '(' => Some(Tok::LParen),
-                ')' => Some(Tok::RParen),
-                '{' => Some(Tok::LBrace),
-                '}' => Some(Tok::RBrace),
-                '[' => Some(Tok::LBracket),
-                ']' => Some(Tok::RBracket),
-                ',' => Some(Tok::Comma),
-                '+' => Some(Tok::Add),
-                '-' => Some(Tok::Sub),
-                '*' => Some(Tok::Mul),
-                '/' => Some(Tok::Div),
-                '%' => Some(Tok::Mod),
-                '^' => Some(Tok::Pow),
-                '@' => Some(Tok::At),
-                _ => None,
-            };
-            if let Some(tok) = single {
-                self.pos += 1;
-                self.push(tok, start);
-                continue;
-            }
-            let tok = match c {
-                '=' => {
-                    self.pos += 1;
-                    match self.peek() {
-                        Some('=') => {
-                            self.pos += 1;
-                            Tok::Eqlc
-                        }
-                        Some('~') => {
-                            self.pos += 1;
-                            Tok::EqlRegex
-                        }
-                        _ => Tok::Eql,
-                    }
-                }
-                '!' => {
-                    self.pos += 1;
-                    match self.peek() {
-                        Some('=') => {
-                            self.pos += 1;
-                            Tok::Neq
-                        }
-                        Some('~') => {
-                            self.pos += 1;
-                            Tok::NeqRegex
-                        }
-                        Some(o) => Tok::Error(format!("unexpected character after '!': {o:?}")),
-                        None => Tok::Error("unexpected end of input after '!'".into()),
-                    }
-                }
-                '<' | '>' => {
-                    self.pos += 1;
-                    let eq = self.peek() == Some('=');
-                    if eq {
-                        self.pos += 1;
-                    }
-                    match (c, eq) {
-                        ('<', false) => Tok::Lss,
-                        ('<', true) => Tok::Lte,
-                        ('>', false) => Tok::Gtr,
-                        _ => Tok::Gte,
-                    }
-                }
-                ':' if !self.peek2().is_some_and(is_ident_char) => {
-                    self.pos += 1;
-                    Tok::Colon
-                }
-                '"' | '\'' => self.string(c),
-                '`' => self.raw_string(),
-                c if c.is_ascii_digit()
-                    || (c == '.' && self.peek2().is_some_and(|d| d.is_ascii_digit())) =>
-                {
-                    self.number_or_duration()
-                }
-                c if is_ident_start(c) => {
-                    while self.peek().is_some_and(is_ident_char) {
-                        self.pos += 1;
-                    }
-                    Tok::Ident(self.src[start..self.pos].to_string())
-                }
-                c => Tok::Error(format!("unexpected character: {c:?}")),
+            let tok = if self.brace_open {
+                self.inside_braces(c)
+            } else {
+                self.statement(c)
             };
             let is_err = matches!(tok, Tok::Error(_));
-            self.push(tok, start);
+            // An error is reported where the upstream lexer's item starts: after a `)`
+            // that closes nothing, before the offending character otherwise.
+            let at = if tok == Tok::Error("unexpected right parenthesis ')'".into()) {
+                self.pos
+            } else {
+                start
+            };
+            self.push(tok, at);
             if is_err {
                 return;
             }
         }
     }
 
-    /// A number, or a duration when unit letters follow the digits (`lexNumberOrDuration`).
+    /// A token outside braces (`lexStatements`, and `lexDurationExpr` inside brackets).
+    fn statement(&mut self, c: char) -> Tok {
+        let single = match c {
+            ',' => Some(Tok::Comma),
+            '+' => Some(Tok::Add),
+            '-' => Some(Tok::Sub),
+            '*' => Some(Tok::Mul),
+            '/' => Some(Tok::Div),
+            '%' => Some(Tok::Mod),
+            '^' => Some(Tok::Pow),
+            '@' => Some(Tok::At),
+            _ => None,
+        };
+        if let Some(tok) = single {
+            self.pos += 1;
+            return tok;
+        }
+        self.pos += c.len_utf8();
+        match c {
+            '(' => {
+                self.paren_depth += 1;
+                Tok::LParen
+            }
+            ')' => {
+                if self.paren_depth == 0 {
+                    return Tok::Error("unexpected right parenthesis ')'".into());
+                }
+                self.paren_depth -= 1;
+                Tok::RParen
+            }
+            '{' => {
+                self.brace_open = true;
+                Tok::LBrace
+            }
+            '}' => Tok::Error("unexpected character: '}'".into()),
+            '[' => {
+                if self.bracket_open {
+                    return Tok::Error("unexpected left bracket '['".into());
+                }
+                self.bracket_open = true;
+                Tok::LBracket
+            }
+            ']' => {
+                if !self.bracket_open {
+                    return Tok::Error("unexpected right bracket ']'".into());
+                }
+                self.bracket_open = false;
+                Tok::RBracket
+            }
+            ':' if self.bracket_open => Tok::Colon,
+            '=' => match self.peek() {
+                Some('=') => {
+                    self.pos += 1;
+                    Tok::Eqlc
+                }
+                Some('~') => Tok::Error("unexpected character after '=': '~'".into()),
+                _ => Tok::Eql,
+            },
+            '!' => match self.peek() {
+                Some('=') => {
+                    self.pos += 1;
+                    Tok::Neq
+                }
+                Some(o) => Tok::Error(format!("unexpected character after '!': {o:?}")),
+                None => Tok::Error("unexpected end of input after '!'".into()),
+            },
+            '<' | '>' => {
+                let eq = self.accept("=");
+                match (c, eq) {
+                    ('<', false) => Tok::Lss,
+                    ('<', true) => Tok::Lte,
+                    ('>', false) => Tok::Gtr,
+                    _ => Tok::Gte,
+                }
+            }
+            '"' | '\'' => self.string(c),
+            '`' => self.raw_string(),
+            c if c.is_ascii_digit()
+                || (c == '.' && self.peek().is_some_and(|d| d.is_ascii_digit())) =>
+            {
+                self.pos -= 1;
+                self.number_or_duration()
+            }
+            c if self.bracket_open && c.is_ascii_alphabetic() => {
+                // Only the duration keywords are words inside brackets.
+                let s = self.pos - 1;
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                {
+                    self.pos += 1;
+                }
+                let word = self.src[s..self.pos].to_ascii_lowercase();
+                if matches!(word.as_str(), "step" | "range" | "max_of" | "min_of") {
+                    Tok::Ident(word)
+                } else {
+                    Tok::Error(format!("unexpected character: {c:?}, expected ':'"))
+                }
+            }
+            c if self.bracket_open => Tok::Error(format!(
+                "unexpected character in duration expression: {c:?}"
+            )),
+            c if is_ident_start(c) => {
+                let s = self.pos - 1;
+                while self.peek().is_some_and(is_ident_char) {
+                    self.pos += 1;
+                }
+                Tok::Ident(self.src[s..self.pos].to_string())
+            }
+            c => Tok::Error(format!("unexpected character: {c:?}")),
+        }
+    }
+
+    /// A token between `{` and `}` (`lexInsideBraces`).
+    fn inside_braces(&mut self, c: char) -> Tok {
+        self.pos += c.len_utf8();
+        match c {
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let s = self.pos - 1;
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    self.pos += 1;
+                }
+                Tok::Ident(self.src[s..self.pos].to_string())
+            }
+            ',' => Tok::Comma,
+            '"' | '\'' => self.string(c),
+            '`' => self.raw_string(),
+            '=' => {
+                if self.accept("~") {
+                    Tok::EqlRegex
+                } else {
+                    Tok::Eql
+                }
+            }
+            '!' => match self.peek() {
+                Some('~') => {
+                    self.pos += 1;
+                    Tok::NeqRegex
+                }
+                Some('=') => {
+                    self.pos += 1;
+                    Tok::Neq
+                }
+                Some(o) => Tok::Error(format!(
+                    "unexpected character after '!' inside braces: {o:?}"
+                )),
+                None => Tok::Error("unexpected end of input inside braces".into()),
+            },
+            '{' => Tok::Error("unexpected left brace '{'".into()),
+            '}' => {
+                self.brace_open = false;
+                Tok::RBrace
+            }
+            c => Tok::Error(format!("unexpected character inside braces: {c:?}")),
+        }
+    }
+
+    /// A number, or a duration when unit letters follow (`lexNumberOrDuration`: `scanNumber`
+    /// then `acceptRemainingDuration`, consuming exactly what upstream consumes, so error
+    /// messages quote the same text).
     fn number_or_duration(&mut self) -> Tok {
         let start = self.pos;
-        let bytes = self.src.as_bytes();
-        let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
-        let mut i = self.pos;
-        if at(i) == b'0' && (at(i + 1) == b'x' || at(i + 1) == b'X') {
-            i += 2;
-            while at(i).is_ascii_hexdigit() || at(i) == b'_' {
-                i += 1;
-            }
-        } else {
-            while at(i).is_ascii_digit() || at(i) == b'_' {
-                i += 1;
-            }
-            if at(i) == b'.' {
-                i += 1;
-                if at(i) == b'.' {
-                    self.pos = i + 1;
-                    return Tok::Error(format!(
-                        "bad number or duration syntax: {:?}",
-                        &self.src[start..self.pos]
-                    ));
-                }
-                while at(i).is_ascii_digit() || at(i) == b'_' {
-                    i += 1;
-                }
-            }
-            if (at(i) == b'e' || at(i) == b'E')
-                && (at(i + 1).is_ascii_digit()
-                    || ((at(i + 1) == b'+' || at(i + 1) == b'-') && at(i + 2).is_ascii_digit()))
-            {
-                i += 2;
-                while at(i).is_ascii_digit() {
-                    i += 1;
-                }
-            }
+        if self.scan_number() {
+            return Tok::Number(self.src[start..self.pos].to_string());
         }
-        let next = self.src[i..].chars().next();
-        if !next.is_some_and(is_alnum) && next != Some('.') {
-            self.pos = i;
-            return Tok::Number(self.src[start..i].to_string());
+        if self.accept_remaining_duration() {
+            return Tok::Duration(self.src[start..self.pos].to_string());
         }
-        // Not a plain number: try a duration such as `5m`, `1h30m`, `1.5h` (the latter is
-        // rejected later by the duration parser, as upstream does).
-        let mut j = i;
-        let ok = loop {
-            let unit = if at(j) == b'm' && at(j + 1) == b's' {
-                2
-            } else if b"smhdwy".contains(&at(j)) {
-                1
-            } else {
-                0
-            };
-            if unit == 0 {
-                break false;
-            }
-            j += unit;
-            let d = j;
-            while at(j).is_ascii_digit() {
-                j += 1;
-            }
-            if j == d {
-                break true;
-            }
-        };
-        let next = self.src[j..].chars().next();
-        if ok && !next.is_some_and(is_alnum) && next != Some('.') {
-            self.pos = j;
-            return Tok::Duration(self.src[start..j].to_string());
-        }
-        // Swallow the rest of the alphanumeric run for the message.
-        let mut k = j.max(i + 1).min(self.src.len());
-        while !self.src.is_char_boundary(k) {
-            k += 1;
-        }
-        while self.src[k..]
-            .chars()
-            .next()
-            .is_some_and(|c| is_alnum(c) || c == '.')
-        {
-            k += self.src[k..].chars().next().map_or(1, char::len_utf8);
-        }
-        self.pos = k;
         Tok::Error(format!(
             "bad number or duration syntax: {:?}",
-            &self.src[start..k]
+            &self.src[start..self.pos]
         ))
     }
 
+    /// `scanNumber`: `[.][d][d._eE]*` with the upstream rules for dots, exponents and
+    /// underscores; false when the number is malformed or runs into a letter.
+    fn scan_number(&mut self) -> bool {
+        let initial = self.pos;
+        let mut digits = "0123456789";
+        if self.accept("0") && self.accept("xX") {
+            self.accept("_");
+            digits = "0123456789abcdefABCDEF";
+        }
+        self.accept(".");
+        self.accept(digits);
+        let (mut dot, mut exp) = (false, false);
+        let lead = format!("{digits}._eE");
+        while self.is(&lead) {
+            if self.is(".") && dot {
+                self.accept(".");
+                return false;
+            }
+            if self.is("eE") && exp {
+                self.accept("eE");
+                return false;
+            }
+            if self.accept(".") {
+                dot = true;
+                if self.accept("_.") || digits.len() > 10 {
+                    return false;
+                }
+                continue;
+            }
+            if self.accept("eE") {
+                exp = true;
+                self.accept("+-");
+                if self.accept("._eE") || self.peek().is_none() {
+                    return false;
+                }
+                continue;
+            }
+            if self.accept("_") {
+                if self.accept("._eE") || self.peek().is_none() {
+                    return false;
+                }
+                continue;
+            }
+            while self.accept(digits) {}
+        }
+        if self.pos == initial {
+            return false;
+        }
+        !self.peek().is_some_and(is_alnum)
+    }
+
+    /// `acceptRemainingDuration`: a unit, then any `digits unit` groups; the character after
+    /// must not be alphanumeric (it is consumed when it is, for the error message).
+    fn accept_remaining_duration(&mut self) -> bool {
+        if !self.accept("smhdwy") {
+            return false;
+        }
+        self.accept("s");
+        while self.accept("0123456789") {
+            while self.accept("0123456789") {}
+            if !self.accept("smhdw") {
+                return false;
+            }
+            self.accept("s");
+        }
+        match self.peek() {
+            Some(c) if is_alnum(c) => {
+                self.pos += c.len_utf8();
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// A `"..."` or `'...'` string with Go escapes (`lexString`, `strutil.Unquote`).
+    /// The opening quote is already consumed.
     fn string(&mut self, quote: char) -> Tok {
-        self.pos += 1;
         let mut out = String::new();
         loop {
             let Some(c) = self.peek() else {
@@ -408,8 +522,8 @@ impl Lexer<'_> {
         char::from_u32(v).ok_or_else(|| "escape sequence is an invalid Unicode code point".into())
     }
 
+    /// A `` `...` `` string, the opening backquote already consumed.
     fn raw_string(&mut self) -> Tok {
-        self.pos += 1;
         let start = self.pos;
         match self.src[start..].find('`') {
             Some(end) => {
@@ -447,13 +561,59 @@ mod tests {
                 Tok::Eof
             ]
         );
-        assert!(matches!(&toks("5mm")[0], Tok::Error(m) if m.contains("bad number")));
+        assert!(
+            matches!(&toks("5mm")[0], Tok::Error(m) if m == "bad number or duration syntax: \"5mm\"")
+        );
+        assert!(
+            matches!(&toks("5y1hs")[0], Tok::Duration(d) if d == "5y1hs"),
+            "rejected by the duration parser"
+        );
         assert!(
             matches!(toks("1.5h")[0], Tok::Duration(_)),
             "rejected by the duration parser"
         );
         assert!(matches!(&toks("2.5.")[0], Tok::Error(m) if m.contains("bad number")));
-        assert!(matches!(&toks("0deadbeef")[0], Tok::Error(m) if m.contains("bad number")));
+        assert!(
+            matches!(&toks("0deadbeef")[0], Tok::Error(m) if m == "bad number or duration syntax: \"0de\"")
+        );
+        for ok in [
+            "0x123",
+            "00_1_23_4.56_7_8",
+            "0x1_2_34",
+            "1.e2",
+            "1e1_2_34",
+            "0xdeadbeef",
+        ] {
+            assert_eq!(toks(ok)[0], Tok::Number(ok.into()), "{ok}");
+        }
+        for bad in [
+            "1..2",
+            "1.2.",
+            "00_1_23__4.56_7_8",
+            "00_1_23_4._56_7_8",
+            "00_1_23_4_.56_7_8",
+            "0x1_2__34",
+            "0x1_2__34.5_6p1",
+            "0x1_2__34.5_6",
+            "0x1_2__34.56",
+            "1_e2",
+            "1e.2",
+            "1e+.2",
+            "1ee2",
+            "1e+e2",
+            "1e",
+            "1e+",
+            "1e_1_2_34",
+            "1e1_2__34",
+            "1e+_1_2_34",
+            "1e-_1_2_34",
+            "12_",
+        ] {
+            assert!(
+                matches!(toks(bad)[0], Tok::Error(_)),
+                "{bad} must not lex as a number"
+            );
+        }
     }
 
     #[test]
@@ -477,6 +637,10 @@ mod tests {
         );
         assert!(matches!(&toks("\"abc")[0], Tok::Error(m) if m == "unterminated quoted string"));
         assert!(matches!(&toks("1 !x")[1], Tok::Error(_)));
+        assert!(
+            matches!(&toks("(1))")[3], Tok::Error(m) if m == "unexpected right parenthesis ')'")
+        );
+        assert!(matches!(&toks("sum(")[2], Tok::Error(m) if m == "unclosed left parenthesis"));
         assert_eq!(
             toks("# just a comment\n1"),
             vec![Tok::Number("1".into()), Tok::Eof]

@@ -59,7 +59,6 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
     let (expr, _) = p.expr(0)?;
     match p.peek() {
         Tok::Eof => Ok(expr),
-        Tok::RParen => Err(p.err_here("unexpected right parenthesis ')'")),
         _ => Err(p.unexpected("")),
     }
 }
@@ -122,8 +121,9 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
     Ok(total as i64)
 }
 
-/// Deepest nesting accepted, so hostile input cannot overflow the stack.
-const MAX_DEPTH: usize = 200;
+/// Deepest nesting of the syntax tree accepted, so that hostile input cannot overflow the
+/// stack of the parser or of the (recursive) evaluator.
+const MAX_DEPTH: usize = 64;
 
 struct Parser<'a> {
     src: &'a str,
@@ -217,12 +217,19 @@ impl Parser<'_> {
             return Err(self.err_here("expression nests too deeply"));
         }
         let (mut lhs, start) = self.unary()?;
+        let depth_here = self.depth;
         while let Some(op) = self.peek_binop()? {
             let prec = op.precedence();
             if prec < min_prec {
                 break;
             }
             let op_pos = self.pos();
+            // Each operator of a chain nests the tree one level deeper (`a+b+c` is
+            // `(a+b)+c`): count it against the limit too, so evaluation stays shallow.
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return Err(self.err_here("expression nests too deeply"));
+            }
             self.advance();
             let mods = self.bin_modifiers()?;
             // `^` is right-associative, everything else left-associative.
@@ -230,7 +237,7 @@ impl Parser<'_> {
             let (rhs, rhs_pos) = self.expr(next)?;
             lhs = self.binary(op, lhs, rhs, mods, start, op_pos, rhs_pos)?;
         }
-        self.depth -= 1;
+        self.depth = depth_here - 1;
         Ok((lhs, start))
     }
 
@@ -557,7 +564,10 @@ impl Parser<'_> {
                 let ns = parse_duration(&text).map_err(|e| self.err_at(start, e))?;
                 Ok((Expr::Number(ns as f64 / 1e9), start))
             }
-            Tok::Str(_) => Err(self.unsupported_at(start, "string literals")),
+            Tok::Str(text) => {
+                self.advance();
+                Ok((Expr::String(text), start))
+            }
             Tok::LParen => {
                 self.advance();
                 let (inner, _) = self.expr(0)?;
@@ -711,10 +721,9 @@ impl Parser<'_> {
         if *self.peek() != Tok::LParen {
             return Err(self.unexpected_expecting("aggregation", "\"(\""));
         }
-        let paren = self.pos();
         self.advance();
         if *self.peek() == Tok::RParen {
-            return Err(self.err_at(paren, "no arguments for aggregate expression provided"));
+            return Err(self.err_at(start, "no arguments for aggregate expression provided"));
         }
         let (expr, expr_pos) = self.expr(0)?;
         let mut nargs = 1;
@@ -739,10 +748,11 @@ impl Parser<'_> {
                 format!("wrong number of arguments for aggregate expression provided, expected 1, got {nargs}"),
             ));
         }
+        let suffix = self.pos();
         if let Some(g) = self.grouping_clause()? {
             if grouping.is_some() {
                 let kw = if g.without { "without" } else { "by" };
-                return Err(self.err_at(start, format!("unexpected <{kw}>")));
+                return Err(self.err_at(suffix, format!("unexpected <{kw}>")));
             }
             grouping = Some(g);
         }
@@ -851,12 +861,6 @@ impl Parser<'_> {
                         matchers.push(self.matcher(label, item)?);
                     }
                 }
-                Tok::Eof => return Err(self.err_here("unexpected end of input inside braces")),
-                Tok::Error(msg) => return Err(self.err_here(msg)),
-                Tok::Number(_) => {
-                    let c = self.src[item..].chars().next().unwrap_or('?');
-                    return Err(self.err_here(format!("unexpected character inside braces: {c:?}")));
-                }
                 _ => return Err(self.unexpected_expecting("label matching", "identifier or \"}\"")),
             }
             match self.peek() {
@@ -864,7 +868,6 @@ impl Parser<'_> {
                     self.advance();
                 }
                 Tok::RBrace => break,
-                Tok::Eof => return Err(self.err_here("unexpected end of input inside braces")),
                 _ => return Err(self.unexpected_expecting("label matching", "\",\" or \"}\"")),
             }
         }
