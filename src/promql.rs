@@ -6,7 +6,19 @@
 //! `prometheus/prometheus`) returns on the same samples — millisecond timestamps, the
 //! lookback delta, left-open range windows, `extrapolatedRate`, Kahan sums, name dropping,
 //! vector matching. Behaviour is ported from upstream, not code; each part names the upstream
-//! function it mirrors.
+//! function it mirrors, and 420 cases of upstream's `promqltest` data run as tests.
+//!
+//! Supported: number and string literals (durations as seconds), selectors with `=`, `!=`,
+//! `=~`, `!~`, ranges, `offset`; `rate irate increase delta idelta changes resets` and
+//! `avg/min/max/sum/count/last_over_time`; `abs ceil floor round sgn sqrt exp ln log2 log10
+//! clamp clamp_min clamp_max scalar vector time`; `sum avg min max count group stddev stdvar`
+//! with `by`/`without` before or after; `+ - * / % ^`, comparisons with and without `bool`,
+//! `and or unless`, `on`/`ignoring`, `group_left`/`group_right`; staleness markers.
+//! Anything else that is valid PromQL (subqueries, `@`, `topk`, `histogram_quantile`,
+//! `label_replace`, native histograms, ...) is refused with "not supported by scalesim".
+//!
+//! The store keeps samples no older than its retention behind the newest sample, so a query
+//! must not look further back than that (`range + offset + lookback`).
 //!
 //! ```
 //! use scalesim::promql::{instant_value, Tsdb, DEFAULT_LOOKBACK};
@@ -46,11 +58,15 @@ use crate::time::{Dur, SimTime};
 /// Prometheus's default `--query.lookback-delta` (`defaultLookbackDelta` in `engine.go`).
 pub const DEFAULT_LOOKBACK: Dur = Dur::from_secs(300);
 
-/// Parses and evaluates `query` at `at` and returns its single value: `None` for an empty
-/// vector, the value of a one-element vector or of a scalar, an error for more than one
-/// element. This is what KEDA's `prometheus` scaler (which rejects multi-element results
-/// with "prometheus query ... returned multiple elements") and prometheus-adapter's
-/// external metric for a single series need.
+/// Parses and evaluates `query_text` at `at` and returns its single value: `None` for an
+/// empty vector, the value of a one-element vector, an error for more than one element
+/// (KEDA's `prometheus` scaler says "prometheus query ... returned multiple elements"). This
+/// is what KEDA's scaler and prometheus-adapter's external metric for one series need; what
+/// an empty result means (0, or an error unless `ignoreNullValues`) is the caller's policy.
+///
+/// A scalar result is returned as its value for convenience; note that KEDA decodes only
+/// vector results, so a caller modelling KEDA exactly should use [`query`] and refuse
+/// [`Value::Scalar`] (users write `vector(...)` around scalars there).
 pub fn instant_value(
     db: &Tsdb,
     query_text: &str,

@@ -281,3 +281,15 @@ fn results_are_sorted_by_labels_and_names_drop_as_upstream() {
     let err = query(&db, &parse("m[5m]").unwrap(), secs(1), DEFAULT_LOOKBACK).unwrap_err();
     assert!(err.starts_with("not supported by scalesim"), "{err}");
 }
+
+#[test]
+fn hand_built_trees_with_wrong_arity_are_errors_not_panics() {
+    use scalesim::promql::{Expr, Function};
+    let db = Tsdb::new(Dur::from_secs(60));
+    for func in Function::ALL {
+        for args in [vec![], vec![Expr::Number(1.0); 4]] {
+            let e = Expr::Call { func, args };
+            let _ = query(&db, &e, secs(1), DEFAULT_LOOKBACK);
+        }
+    }
+}

@@ -44,11 +44,6 @@ pub(crate) fn eval(ev: &Evaluator<'_>, b: &BinaryExpr) -> Result<Val, String> {
     Ok(Val::Vector(out))
 }
 
-/// Go's `math.Mod`: the result has the sign of `x` (Rust's `%` on floats agrees).
-fn go_mod(x: f64, y: f64) -> f64 {
-    x % y
-}
-
 /// `scalarBinop`: comparisons give 1 or 0 (they always carry `bool` between scalars).
 pub(crate) fn scalar_binop(op: BinOp, l: f64, r: f64) -> f64 {
     let b = |c: bool| if c { 1.0 } else { 0.0 };
@@ -57,8 +52,10 @@ pub(crate) fn scalar_binop(op: BinOp, l: f64, r: f64) -> f64 {
         BinOp::Sub => l - r,
         BinOp::Mul => l * r,
         BinOp::Div => l / r,
-        BinOp::Pow => go_pow(l, r),
-        BinOp::Mod => go_mod(l, r),
+        // `math.Pow` and `math.Mod` have the special cases of C's `pow` and `fmod` (`%`);
+        // Go's software `Pow` may differ from the platform's in the last bit.
+        BinOp::Pow => l.powf(r),
+        BinOp::Mod => l % r,
         BinOp::Eq => b(l == r),
         BinOp::Ne => b(l != r),
         BinOp::Gt => b(l > r),
@@ -67,12 +64,6 @@ pub(crate) fn scalar_binop(op: BinOp, l: f64, r: f64) -> f64 {
         BinOp::Le => b(l <= r),
         BinOp::And | BinOp::Or | BinOp::Unless => f64::NAN,
     }
-}
-
-/// Go's `math.Pow` special cases where they differ from C's `pow`: `Pow(-1, ±Inf)` is 1 in
-/// both, `Pow(1, NaN)` is 1 in both; they agree, so `powf` serves.
-fn go_pow(x: f64, y: f64) -> f64 {
-    x.powf(y)
 }
 
 /// `vectorElemBinop` for floats: the value, and whether a comparison keeps the element.

@@ -7,6 +7,11 @@ use super::eval::{check_unique, kahan_inc, Evaluator, Sample, Series, Val};
 
 pub(crate) fn call(ev: &Evaluator<'_>, func: Function, args: &[Expr]) -> Result<Val, String> {
     use Function::*;
+    let sig = func.signature();
+    if args.len() > sig.args.len() || args.len() + sig.optional < sig.args.len() {
+        // Only a hand-built tree gets here: the parser checks arity.
+        return Err(format!("wrong number of arguments to {}()", func.name()));
+    }
     match func {
         Rate | Irate | Increase | Delta | Idelta | Changes | Resets | AvgOverTime | MinOverTime
         | MaxOverTime | SumOverTime | CountOverTime | LastOverTime => {
