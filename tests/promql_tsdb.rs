@@ -46,6 +46,17 @@ fn retention_keeps_memory_bounded_over_a_simulated_day() {
         max_samples = max_samples.max(db.sample_count());
     }
     assert_eq!(db.series_count(), 3);
+    let pods_held: Vec<String> = db
+        .series_of("celery_queue_depth")
+        .map(|l| l.get("pod").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(pods_held, pods);
+    let held = db.samples(
+        "celery_queue_depth",
+        &[("queue", "default"), ("pod", "worker-a")],
+    );
+    assert_eq!(held.last().map(|s| s.0), Some(secs(day)));
+    assert!(held.first().unwrap().0 >= secs(day - 600 - 300));
     assert!(
         max_samples <= pods.len() * per_series_bound as usize,
         "held {max_samples} samples"

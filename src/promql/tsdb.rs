@@ -34,6 +34,11 @@ pub(crate) fn to_millis(t: SimTime) -> i64 {
     (t.0 / 1_000_000) as i64
 }
 
+/// A stored millisecond timestamp as a [`SimTime`].
+fn ms_to_sim(t: i64) -> SimTime {
+    SimTime(t.max(0) as u64 * 1_000_000)
+}
+
 /// A duration in milliseconds, truncated like `durationMilliseconds`.
 pub(crate) fn dur_millis(d: Dur) -> i64 {
     (d.0 / 1_000_000).min(i64::MAX as u64) as i64
@@ -351,11 +356,29 @@ impl Tsdb {
         self.by_name.keys().map(String::as_str)
     }
 
+    /// The label sets of the series of metric `name`, in label order (one map lookup: the
+    /// store is indexed by metric name).
+    pub fn series_of(&self, name: &str) -> impl Iterator<Item = &Labels> {
+        self.by_name.get(name).into_iter().flat_map(BTreeMap::keys)
+    }
+
+    /// The samples of `name{labels}`, oldest first (staleness markers included).
+    pub fn samples(&self, name: &str, labels: &[(&str, &str)]) -> Vec<(SimTime, f64)> {
+        let Ok(lset) = series_labels(name, labels) else {
+            return Vec::new();
+        };
+        self.by_name
+            .get(name)
+            .and_then(|g| g.get(&lset))
+            .map(|s| s.iter().map(|&(t, v)| (ms_to_sim(t), v)).collect())
+            .unwrap_or_default()
+    }
+
     /// The latest sample of `name{labels}`, if any (a staleness marker included).
     pub fn latest(&self, name: &str, labels: &[(&str, &str)]) -> Option<(SimTime, f64)> {
         let lset = series_labels(name, labels).ok()?;
         let &(t, v) = self.by_name.get(name)?.get(&lset)?.back()?;
-        Some((SimTime(t.max(0) as u64 * 1_000_000), v))
+        Some((ms_to_sim(t), v))
     }
 
     /// All series of one metric name, sorted by labels.
