@@ -26,7 +26,7 @@
 //!
 //! let mut db = Tsdb::new(Dur::from_secs(3600));
 //! for i in 0..=20u64 {
-//!     db.append("celery_task_success_total", &[("queue", "default")], SimTime::from_secs(15 * i), 30.0 * i as f64).unwrap();
+//!     db.append("celery_task_success_total", &[("queue", "default")], SimTime::from_secs(15 * i), 30.0 * i as f64);
 //! }
 //! let q = "sum(rate(celery_task_success_total[1m]))";
 //! let v = instant_value(&db, q, SimTime::from_secs(300), DEFAULT_LOOKBACK).unwrap();
@@ -57,6 +57,22 @@ use crate::time::{Dur, SimTime};
 
 /// Prometheus's default `--query.lookback-delta` (`defaultLookbackDelta` in `engine.go`).
 pub const DEFAULT_LOOKBACK: Dur = Dur::from_secs(300);
+
+/// Parses and evaluates `query` at `at` and returns the values of the result: a vector's
+/// values in label order, or a scalar as one value. This is what the simulated KEDA
+/// `prometheus` scaler reads from `/api/v1/query` (real KEDA decodes only vector results).
+pub fn query_values(
+    db: &Tsdb,
+    query_text: &str,
+    at: SimTime,
+    lookback: Dur,
+) -> Result<Vec<f64>, String> {
+    let expr = parse(query_text).map_err(|e| e.to_string())?;
+    Ok(match query(db, &expr, at, lookback)? {
+        Value::Scalar(v) => vec![v],
+        Value::Vector(v) => v.into_iter().map(|s| s.value).collect(),
+    })
+}
 
 /// Parses and evaluates `query_text` at `at` and returns its single value: `None` for an
 /// empty vector, the value of a one-element vector, an error for more than one element

@@ -11,22 +11,20 @@ fn db() -> Tsdb {
     for step in 0..=60u64 {
         let t = SimTime::from_secs(step * 10);
         for (q, k) in [("a", 1.0), ("b", 2.0)] {
-            db.append("m", &[("queue", q)], t, k * step as f64).unwrap();
+            db.append("m", &[("queue", q)], t, k * step as f64);
             db.append(
                 "celery_queue_depth",
                 &[("queue", q)],
                 t,
                 (step % 7) as f64 * k,
-            )
-            .unwrap();
+            );
         }
         db.append(
             "up",
             &[("pod", "x")],
             t,
             if step % 13 == 0 { f64::NAN } else { 1.0 },
-        )
-        .unwrap();
+        );
     }
     db
 }

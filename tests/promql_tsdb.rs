@@ -3,7 +3,7 @@
 //! Prometheus returns.
 
 use scalesim::promql::{
-    instant_value, parse, query, AppendError, Labels, Tsdb, Value, DEFAULT_LOOKBACK,
+    instant_value, parse, query, query_values, AppendError, Labels, Tsdb, Value, DEFAULT_LOOKBACK,
 };
 use scalesim::time::{Dur, SimTime};
 
@@ -40,8 +40,7 @@ fn retention_keeps_memory_bounded_over_a_simulated_day() {
                 &[("pod", pod), ("queue", "default")],
                 t,
                 (step % 50 + i as u64) as f64,
-            )
-            .unwrap();
+            );
         }
         max_samples = max_samples.max(db.sample_count());
     }
@@ -79,9 +78,9 @@ fn series_that_stop_are_dropped_after_retention() {
     let mut db = Tsdb::new(Dur::from_secs(600));
     for step in 0..=480u64 {
         let t = secs(step * 15);
-        db.append("up", &[("pod", "stays")], t, 1.0).unwrap();
+        db.append("up", &[("pod", "stays")], t, 1.0);
         if step <= 40 {
-            db.append("up", &[("pod", "goes")], t, 1.0).unwrap();
+            db.append("up", &[("pod", "goes")], t, 1.0);
         }
     }
     assert_eq!(db.series_count(), 1);
@@ -97,36 +96,46 @@ fn series_that_stop_are_dropped_after_retention() {
 #[test]
 fn appends_behave_like_a_prometheus_appender() {
     let mut db = Tsdb::new(Dur::from_secs(3600));
-    db.append("m", &[("a", "1")], secs(10), 1.0).unwrap();
+    db.try_append("m", &[("a", "1")], secs(10), 1.0).unwrap();
     assert!(matches!(
-        db.append("m", &[("a", "1")], secs(5), 2.0),
+        db.try_append("m", &[("a", "1")], secs(5), 2.0),
         Err(AppendError::OutOfOrder { .. })
     ));
     assert!(matches!(
-        db.append("m", &[("a", "1")], secs(10), 2.0),
+        db.try_append("m", &[("a", "1")], secs(10), 2.0),
         Err(AppendError::DuplicateTimestamp { .. })
     ));
     // The same value again is accepted (and stored once).
-    db.append("m", &[("a", "1")], secs(10), 1.0).unwrap();
+    db.try_append("m", &[("a", "1")], secs(10), 1.0).unwrap();
     assert_eq!(db.sample_count(), 1);
     // Timestamps are milliseconds: two appends within one millisecond collide.
-    db.append("m", &[("a", "1")], SimTime(20_000_000_100), 3.0)
+    db.try_append("m", &[("a", "1")], SimTime(20_000_000_100), 3.0)
         .unwrap();
     assert!(db
-        .append("m", &[("a", "1")], SimTime(20_000_000_900), 4.0)
+        .try_append("m", &[("a", "1")], SimTime(20_000_000_900), 4.0)
         .is_err());
     // Label order does not matter; empty values are no label at all.
-    db.append("m", &[("b", "x"), ("a", "2"), ("c", "")], secs(1), 5.0)
+    db.try_append("m", &[("b", "x"), ("a", "2"), ("c", "")], secs(1), 5.0)
         .unwrap();
     assert_eq!(
         db.latest("m", &[("a", "2"), ("b", "x")]),
         Some((secs(1), 5.0))
     );
-    assert!(db.append("bad name", &[], secs(1), 1.0).is_err());
-    assert!(db.append("m", &[("__name__", "x")], secs(1), 1.0).is_err());
+    assert!(db.try_append("bad name", &[], secs(1), 1.0).is_err());
     assert!(db
-        .append("m", &[("a", "1"), ("a", "2")], secs(1), 1.0)
+        .try_append("m", &[("__name__", "x")], secs(1), 1.0)
         .is_err());
+    assert!(db
+        .try_append("m", &[("a", "1"), ("a", "2")], secs(1), 1.0)
+        .is_err());
+    // append() is the scrape loop's view: refused samples are dropped and counted.
+    assert_eq!(db.rejected_samples(), 0);
+    db.append("m", &[("a", "1")], secs(5), 9.0);
+    assert_eq!(db.rejected_samples(), 1);
+    assert_eq!(
+        db.latest("m", &[("a", "1")]),
+        Some((SimTime::from_millis(20_000), 3.0))
+    );
     let l = Labels::from_pairs(&[("b", "2"), ("a", "1")]).unwrap();
     assert_eq!(l.to_string(), r#"{a="1", b="2"}"#);
 }
@@ -134,10 +143,8 @@ fn appends_behave_like_a_prometheus_appender() {
 #[test]
 fn instant_selection_uses_the_lookback_window_and_staleness_markers() {
     let mut db = Tsdb::new(Dur::from_secs(3600));
-    db.append("depth", &[("queue", "a")], secs(100), 7.0)
-        .unwrap();
-    db.append("depth", &[("queue", "b")], secs(100), 9.0)
-        .unwrap();
+    db.append("depth", &[("queue", "a")], secs(100), 7.0);
+    db.append("depth", &[("queue", "b")], secs(100), 9.0);
     // (at - 5m, at]: found up to 399.999 s, gone at 400 s.
     assert_eq!(vector(&db, "depth{queue=\"a\"}", secs(399)).len(), 1);
     assert_eq!(vector(&db, "depth{queue=\"a\"}", secs(400)).len(), 0);
@@ -146,8 +153,7 @@ fn instant_selection_uses_the_lookback_window_and_staleness_markers() {
     let short = query(&db, &expr, secs(200), Dur::from_secs(60)).unwrap();
     assert_eq!(short, Value::Vector(vec![]));
     // A staleness marker ends the series at once.
-    db.mark_stale("depth", &[("queue", "b")], secs(130))
-        .unwrap();
+    db.mark_stale("depth", &[("queue", "b")], secs(130));
     assert_eq!(
         vector(&db, "depth", secs(129)),
         vec![
@@ -172,24 +178,20 @@ fn keda_and_adapter_queries() {
             &[("pod", "worker-a")],
             t,
             3.0 * step as f64,
-        )
-        .unwrap();
+        );
         let b = if step < 10 {
             6.0 * step as f64
         } else {
             6.0 * (step - 10) as f64
         };
-        db.append("celery_task_success_total", &[("pod", "worker-b")], t, b)
-            .unwrap();
+        db.append("celery_task_success_total", &[("pod", "worker-b")], t, b);
         db.append(
             "celery_queue_depth",
             &[("queue", "default")],
             t,
             40.0 + step as f64,
-        )
-        .unwrap();
-        db.append("celery_queue_depth", &[("queue", "high")], t, 2.0)
-            .unwrap();
+        );
+        db.append("celery_queue_depth", &[("queue", "high")], t, 2.0);
     }
     let at = secs(300);
     // prometheus-adapter: `sum(celery_queue_depth)`.
@@ -221,6 +223,11 @@ fn keda_and_adapter_queries() {
     // Samples at 120..165 s: 48, 54, 0, 6. Increase 6 - 48, plus 54 for the reset = 12 over
     // 45 s, extrapolated by 15 s to the window start: 12 * 60/45 = 16.
     assert!((v - 16.0).abs() < 1e-9, "{v}");
+    // What the simulated KEDA scaler reads: all values, in label order.
+    assert_eq!(
+        query_values(&db, "celery_queue_depth", at, DEFAULT_LOOKBACK).unwrap(),
+        vec![60.0, 2.0]
+    );
     // Empty result, several elements, scalar results.
     assert_eq!(
         instant_value(
@@ -257,8 +264,8 @@ fn keda_and_adapter_queries() {
 fn results_are_sorted_by_labels_and_names_drop_as_upstream() {
     let mut db = Tsdb::new(Dur::from_secs(3600));
     for (pod, v) in [("c", 3.0), ("a", 1.0), ("b", 2.0)] {
-        db.append("m", &[("pod", pod)], secs(0), v).unwrap();
-        db.append("n", &[("pod", pod)], secs(0), 10.0 * v).unwrap();
+        db.append("m", &[("pod", pod)], secs(0), v);
+        db.append("n", &[("pod", pod)], secs(0), 10.0 * v);
     }
     assert_eq!(
         vector(&db, "m > 1", secs(1)),

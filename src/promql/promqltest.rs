@@ -142,7 +142,8 @@ fn load(db: &mut Tsdb, rest: &str, body: &[String], line: usize) -> Result<(), S
                 Point::Stale => stale_nan(),
                 Point::Value(v) => *v,
             };
-            db.append(&name, &pairs, t, v).map_err(|e| e.to_string())?;
+            db.try_append(&name, &pairs, t, v)
+                .map_err(|e| e.to_string())?;
         }
     }
     first_err.map_or(Ok(()), Err)

@@ -239,6 +239,7 @@ pub struct Tsdb {
     head_ms: i64,
     last_sweep_ms: i64,
     sample_count: usize,
+    rejected: u64,
 }
 
 impl Tsdb {
@@ -252,6 +253,7 @@ impl Tsdb {
             head_ms: i64::MIN,
             last_sweep_ms: i64::MIN,
             sample_count: 0,
+            rejected: 0,
         }
     }
 
@@ -260,10 +262,24 @@ impl Tsdb {
         Dur(self.retention_ms as u64 * 1_000_000)
     }
 
+    /// Appends sample `v` at `t` to the series `name{labels}`, as a scrape does: a sample the
+    /// store refuses (see [`Tsdb::try_append`]) is dropped and counted in
+    /// [`Tsdb::rejected_samples`], like Prometheus's scrape loop counts out-of-order samples.
+    pub fn append(&mut self, name: &str, labels: &[(&str, &str)], t: SimTime, v: f64) {
+        if self.try_append(name, labels, t, v).is_err() {
+            self.rejected += 1;
+        }
+    }
+
+    /// Samples [`Tsdb::append`] refused so far.
+    pub fn rejected_samples(&self) -> u64 {
+        self.rejected
+    }
+
     /// Appends sample `v` at `t` to the series `name{labels}`. Like a Prometheus appender,
     /// refuses a sample older than the series' latest and a second, different value in the
     /// same millisecond (the same value again is accepted and ignored).
-    pub fn append(
+    pub fn try_append(
         &mut self,
         name: &str,
         labels: &[(&str, &str)],
@@ -319,13 +335,8 @@ impl Tsdb {
     /// Writes Prometheus's staleness marker for a series that ended at `t` (what the scrape
     /// loop does when a target or one of its series disappears): instant selectors stop
     /// returning the series from `t` on instead of for the 5-minute lookback.
-    pub fn mark_stale(
-        &mut self,
-        name: &str,
-        labels: &[(&str, &str)],
-        t: SimTime,
-    ) -> Result<(), AppendError> {
-        self.append(name, labels, t, stale_nan())
+    pub fn mark_stale(&mut self, name: &str, labels: &[(&str, &str)], t: SimTime) {
+        self.append(name, labels, t, stale_nan());
     }
 
     /// Drops samples older than `now - retention`, and series left with none. Appends do
