@@ -154,6 +154,14 @@ pub struct World<'s> {
     broker_db: i64,
 }
 
+/// How to run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Record every autoscaler pass in the decisions, not only changes and held changes
+    /// (for tests and deep `explain` sessions; a day of HPA syncs is 5760 passes).
+    pub all_decisions: bool,
+}
+
 /// What a run produces besides the streamed rows and events.
 #[derive(Debug)]
 pub struct RunOutput {
@@ -1440,13 +1448,24 @@ impl<'s> World<'s> {
     }
 }
 
-/// Runs a scenario to the end, streaming rows and events into `sink`.
+/// Runs a scenario to the end with default options (see [`run_with`]).
 pub fn run(
     sc: &Scenario,
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<RunOutput, SimError> {
+    run_with(sc, sink, progress, RunOptions::default())
+}
+
+/// Runs a scenario to the end, streaming rows and events into `sink`.
+pub fn run_with(
+    sc: &Scenario,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(SimTime),
+    options: RunOptions,
+) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, sink);
+    w.control.all_decisions = options.all_decisions;
     w.init()?;
     w.run(progress)?;
     w.check_conservation()?;

@@ -93,6 +93,8 @@ pub struct Control {
     pub decisions: Vec<Decision>,
     /// Any HPA reads Resource metrics (metrics-server must run).
     pub needs_metrics_server: bool,
+    /// Record every pass (see `RunOptions::all_decisions`).
+    pub all_decisions: bool,
 }
 
 /// The controller configuration for the scenario's Kubernetes version and flags.
@@ -471,7 +473,7 @@ impl World<'_> {
                         | "ReadyForNewScale"
                 )
             });
-        if outcome.rescale || held || trace.error.is_some() {
+        if outcome.rescale || held || trace.error.is_some() || self.control.all_decisions {
             let rule = trace
                 .bound_by
                 .last()
