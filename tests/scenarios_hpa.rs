@@ -68,7 +68,7 @@ fn seed_002_scales_down_within_the_50_percent_policy_and_the_60_second_window() 
     assert!(downs.len() >= 3, "{s:?}");
     assert_eq!(downs.last().unwrap().2, 1, "back to minReplicas");
     // The replicas in force at time t (after every change at or before t).
-    let replicas_at = |t: f64| -> i32 { s.iter().filter(|x| x.0 <= t).last().map_or(1, |x| x.2) };
+    let replicas_at = |t: f64| -> i32 { s.iter().rfind(|x| x.0 <= t).map_or(1, |x| x.2) };
     for &&(t, from, to) in &downs {
         // Policy: Percent 50 per 30 s. Changes younger than 30 s are undone to find the replicas
         // at the start of the period; the floor is int(start x 0.5) (truncation).
