@@ -5,6 +5,7 @@
 //! names file, line, column and field); 70 an internal error (a bug: please report it);
 //! 74 an output could not be written.
 
+pub mod bench;
 pub mod run;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and write its time series, events, summary and report.
     Run(run::Args),
+    /// Time the simulator on the benchmark scenarios (tasks/s, events/s, wall, peak memory).
+    Bench(bench::Args),
 }
 
 /// An error with the exit code it maps to.
@@ -78,6 +81,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::cmd(&args),
+        Command::Bench(args) => bench::cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

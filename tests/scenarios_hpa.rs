@@ -17,7 +17,8 @@ fn simulate(path: &str) -> (MemorySink, Vec<Decision>) {
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    (sink, out.decisions)
+    let d = sink.decisions.clone();
+    (sink, d)
 }
 
 /// (time, from, to) of each rescale of `deployment`.
