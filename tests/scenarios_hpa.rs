@@ -8,7 +8,7 @@ use scalesim::sim::{control::Decision, run_with, RunOptions};
 fn simulate(path: &str) -> (MemorySink, Vec<Decision>) {
     let sc = load_file(path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut sink = MemorySink::default();
-    let out = run_with(
+    run_with(
         &sc,
         &mut sink,
         &mut |_| {},
