@@ -104,6 +104,7 @@ pub struct Broker {
     free: Vec<MsgId>,
     /// Redis `unacked_index` in delivery order (lazy: stale entries are skipped).
     unacked_index: VecDeque<(SimTime, MsgId, u32)>,
+    unacked_live: u64,
     ready_total: u64,
     live: u64,
 }
@@ -127,6 +128,7 @@ impl Broker {
             msgs: Vec::new(),
             free: Vec::new(),
             unacked_index: VecDeque::new(),
+            unacked_live: 0,
             ready_total: 0,
             live: 0,
         }
@@ -286,6 +288,7 @@ impl Broker {
         let q = m.queue as usize;
         self.queues[q].unacked += 1;
         self.queues[q].delivered_total += 1;
+        self.unacked_live += 1;
         if self.kind == BrokerKind::Redis {
             self.unacked_index.push_back((now, id, gen));
         }
@@ -300,8 +303,12 @@ impl Broker {
             let q = m.queue as usize;
             self.queues[q].unacked -= 1;
             self.queues[q].acked_total += 1;
+            self.unacked_live -= 1;
         }
-        self.compact_index();
+        // Stale entries only cost memory: compact when they outnumber the live ones.
+        if self.unacked_index.len() as u64 > 2 * self.unacked_live + 64 {
+            self.compact_index();
+        }
     }
 
     /// Drops a message from the unacked set without counting an ack (restore, requeue).
@@ -311,6 +318,7 @@ impl Broker {
             m.unacked = false;
             let q = m.queue as usize;
             self.queues[q].unacked -= 1;
+            self.unacked_live -= 1;
         }
     }
 
@@ -364,7 +372,7 @@ impl Broker {
 
     /// Unacked messages of all queues (Redis `HLEN unacked`).
     pub fn unacked_total(&self) -> u64 {
-        self.queues.iter().map(|q| q.unacked).sum()
+        self.unacked_live
     }
 }
 

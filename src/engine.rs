@@ -137,6 +137,178 @@ impl<E: Copy> QuadHeap<E> {
     }
 }
 
+/// A timing wheel in front of the heap: 1-ms slots over a 65.5-s horizon and a bitmap of
+/// occupied slots. Each slot is a short linked list, kept in (time, sequence) order, of nodes
+/// in one arena with a free list, so nothing is allocated once the arena has grown. Nearly
+/// every event (a task completion, a start-up step, a controller tick) lands within the
+/// horizon and the pending ones are spread over seconds: a push is a short sorted insert and a
+/// pop a scan of a few bitmap words. Timers beyond the horizon wait in the 4-ary heap; `pop`
+/// takes whichever of the two is first.
+struct Wheel<E> {
+    nodes: Vec<Node<E>>,
+    free: u32,
+    heads: Vec<u32>,
+    occupied: Vec<u64>,
+    /// Absolute slot number (`time / SLOT_NS`) of the cursor: no entry is earlier.
+    base: u64,
+    in_wheel: usize,
+    far: QuadHeap<E>,
+}
+
+#[derive(Clone, Copy)]
+struct Node<E> {
+    entry: Entry<E>,
+    next: u32,
+}
+
+const NIL: u32 = u32::MAX;
+const SLOT_NS: u64 = 1_000_000;
+const SLOTS: usize = 1 << 16;
+
+impl<E: Copy> Wheel<E> {
+    fn new() -> Self {
+        Wheel {
+            nodes: Vec::with_capacity(1024),
+            free: NIL,
+            heads: vec![NIL; SLOTS],
+            occupied: vec![0; SLOTS / 64],
+            base: 0,
+            in_wheel: 0,
+            far: QuadHeap::with_capacity(256),
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.in_wheel + self.far.len()
+    }
+
+    #[inline]
+    fn alloc(&mut self, entry: Entry<E>) -> u32 {
+        if self.free != NIL {
+            let n = self.free;
+            self.free = self.nodes[n as usize].next;
+            self.nodes[n as usize] = Node { entry, next: NIL };
+            n
+        } else {
+            self.nodes.push(Node { entry, next: NIL });
+            (self.nodes.len() - 1) as u32
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, e: Entry<E>) {
+        let abs = e.time / SLOT_NS;
+        debug_assert!(abs >= self.base, "an event before the wheel's cursor");
+        if abs >= self.base + SLOTS as u64 {
+            self.far.push(e);
+            return;
+        }
+        let i = (abs as usize) & (SLOTS - 1);
+        let n = self.alloc(e);
+        let head = self.heads[i];
+        if head == NIL || e.before(&self.nodes[head as usize].entry) {
+            self.nodes[n as usize].next = head;
+            self.heads[i] = n;
+        } else {
+            let mut prev = head;
+            loop {
+                let next = self.nodes[prev as usize].next;
+                if next == NIL || e.before(&self.nodes[next as usize].entry) {
+                    self.nodes[n as usize].next = next;
+                    self.nodes[prev as usize].next = n;
+                    break;
+                }
+                prev = next;
+            }
+        }
+        self.occupied[i / 64] |= 1 << (i % 64);
+        self.in_wheel += 1;
+    }
+
+    /// Index of the first occupied slot at or after the cursor, in time order.
+    #[inline]
+    fn first_slot(&self) -> Option<usize> {
+        if self.in_wheel == 0 {
+            return None;
+        }
+        let start = (self.base as usize) & (SLOTS - 1);
+        let words = SLOTS / 64;
+        let (w0, b0) = (start / 64, start % 64);
+        let first = self.occupied[w0] & (!0u64 << b0);
+        if first != 0 {
+            return Some(w0 * 64 + first.trailing_zeros() as usize);
+        }
+        for k in 1..=words {
+            let w = (w0 + k) % words;
+            let bits = if k == words {
+                self.occupied[w] & !(!0u64 << b0)
+            } else {
+                self.occupied[w]
+            };
+            if bits != 0 {
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+        }
+        None
+    }
+
+    /// The earliest entry: (from the wheel?, slot index).
+    #[inline]
+    fn locate(&self) -> Option<(bool, usize)> {
+        let wheel = self.first_slot();
+        match (wheel, self.far.peek()) {
+            (Some(i), Some(f)) => Some(if self.nodes[self.heads[i] as usize].entry.before(f) {
+                (true, i)
+            } else {
+                (false, 0)
+            }),
+            (Some(i), None) => Some((true, i)),
+            (None, Some(_)) => Some((false, 0)),
+            (None, None) => None,
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<&Entry<E>> {
+        match self.locate()? {
+            (true, i) => Some(&self.nodes[self.heads[i] as usize].entry),
+            (false, _) => self.far.peek(),
+        }
+    }
+
+    /// The entry at a location [`Wheel::locate`] returned.
+    #[inline]
+    fn entry_at(&self, (wheel, i): (bool, usize)) -> &Entry<E> {
+        if wheel {
+            &self.nodes[self.heads[i] as usize].entry
+        } else {
+            self.far.peek().expect("located")
+        }
+    }
+
+    /// Removes the entry at a location [`Wheel::locate`] returned.
+    #[inline]
+    fn pop_at(&mut self, (wheel, i): (bool, usize)) -> Entry<E> {
+        let e = if wheel {
+            let n = self.heads[i];
+            let node = self.nodes[n as usize];
+            self.heads[i] = node.next;
+            if node.next == NIL {
+                self.occupied[i / 64] &= !(1 << (i % 64));
+            }
+            self.nodes[n as usize].next = self.free;
+            self.free = n;
+            self.in_wheel -= 1;
+            node.entry
+        } else {
+            self.far.pop().expect("located")
+        };
+        self.base = e.time / SLOT_NS;
+        e
+    }
+}
+
 /// Clock plus pending events.
 ///
 /// Besides the heap, a few *lanes* each hold at most one pending event (a producer's next
@@ -146,7 +318,7 @@ pub struct Engine<E> {
     now: SimTime,
     seq: u64,
     processed: u64,
-    heap: QuadHeap<E>,
+    heap: Wheel<E>,
     lanes: Vec<Option<Entry<E>>>,
     limits: Limits,
 }
@@ -158,7 +330,7 @@ impl<E: Copy> Engine<E> {
             now: SimTime::ZERO,
             seq: 0,
             processed: 0,
-            heap: QuadHeap::with_capacity(1024),
+            heap: Wheel::new(),
             lanes: Vec::new(),
             limits,
         }
@@ -243,7 +415,11 @@ impl<E: Copy> Engine<E> {
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Result<Option<E>, EngineError> {
         let lane = self.lane_min();
-        let heap_key = self.heap.peek().map(|h| (h.time, h.seq));
+        let at = self.heap.locate();
+        let heap_key = at.map(|a| {
+            let e = self.heap.entry_at(a);
+            (e.time, e.seq)
+        });
         let from_lane = match (heap_key, lane) {
             (Some(h), Some((_, t, s))) => (t.0, s) < h,
             (None, Some(_)) => true,
@@ -253,7 +429,7 @@ impl<E: Copy> Engine<E> {
         let next_time = if from_lane {
             lane.expect("lane").1
         } else {
-            self.heap.peek().expect("heap").time()
+            SimTime(heap_key.expect("heap").0)
         };
         if next_time > until {
             return Ok(None);
@@ -275,7 +451,7 @@ impl<E: Copy> Engine<E> {
                 .take()
                 .expect("lane entry")
         } else {
-            self.heap.pop().expect("peeked")
+            self.heap.pop_at(at.expect("heap"))
         };
         self.now = entry.time();
         self.processed += 1;
@@ -294,6 +470,51 @@ impl<E: Copy> Engine<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wheel_and_its_far_heap_keep_time_then_insertion_order() {
+        // Events carry their insertion number, so the contract is: popped in order of
+        // (time, insertion number). Near, far, shared-slot and equal times, with pushes
+        // interleaved with pops as in a simulation.
+        let mut e = Engine::new(Limits::default());
+        let mut x: u64 = 12345;
+        let mut next = |x: &mut u64| {
+            *x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *x
+        };
+        let mut n: u64 = 0;
+        for _ in 0..5000 {
+            let r = next(&mut x);
+            let t = match r >> 62 {
+                0 => (r >> 20) % 2_000_000,
+                1 => (r >> 20) % 60_000_000_000,
+                2 => 70_000_000_000 + (r >> 20) % 10_000_000_000,
+                _ => 1_000_000 * ((r >> 20) % 5),
+            };
+            e.schedule_at(SimTime(t), n);
+            n += 1;
+        }
+        let mut got: Vec<(u64, u64)> = Vec::new();
+        while let Some(ev) = e.pop_until(SimTime::MAX).unwrap() {
+            got.push((e.now().0, ev));
+            if n < 8000 {
+                let r = next(&mut x);
+                let delay = match r >> 62 {
+                    0 => 0,
+                    1 => (r >> 20) % 3_000_000_000,
+                    _ => (r >> 20) % 90_000_000_000,
+                };
+                e.schedule_at(SimTime(e.now().0 + delay), n);
+                n += 1;
+            }
+        }
+        assert_eq!(got.len() as u64, n);
+        let mut sorted = got.clone();
+        sorted.sort();
+        assert_eq!(got, sorted, "popped out of (time, insertion) order");
+    }
 
     #[test]
     fn orders_by_time_then_insertion() {

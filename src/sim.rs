@@ -24,7 +24,7 @@ use crate::observe::{EventRow, Sink, Summary, WaitRecorder};
 use crate::rng::{fnv1a64, SimRng};
 use crate::scenario::{BrokerKind, QueueOrder, Scenario, SignalMode, TaskKind};
 use crate::time::{Dur, SimTime};
-use crate::worker::{cpu_cores, fetch_capacity, CeleryState, Pod, NO_MSG};
+use crate::worker::{cpu_cores, CeleryState, Pod, PrefetchRule, NO_MSG};
 
 /// Why a run stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +122,8 @@ pub struct Counts {
 struct Group {
     /// Dead pods of this group whose slots can be reused.
     free_pods: Vec<u32>,
+    /// The group's Celery prefetch rule, resolved once.
+    prefetch: PrefetchRule,
     spec_replicas: i32,
     next_ordinal: u32,
     startup_rng: SimRng,
@@ -209,6 +211,14 @@ impl<'s> World<'s> {
             .iter()
             .map(|w| Group {
                 free_pods: Vec::new(),
+                prefetch: PrefetchRule::new(
+                    &w.celery,
+                    if sc.broker.kind == BrokerKind::RabbitMq && !sc.broker.global_qos {
+                        w.celery.queues.len() as u32
+                    } else {
+                        1
+                    },
+                ),
                 spec_replicas: 0,
                 next_ordinal: 1,
                 startup_rng: streams.stream(&format!("deployment/{}/startup", w.deployment)),
@@ -557,22 +567,14 @@ impl<'s> World<'s> {
         Ok(())
     }
 
+    #[inline]
     fn capacity(&self, p: u32) -> u32 {
         let pod = &self.pods[p as usize];
-        let c = &self.sc.workers[pod.group as usize].celery;
-        let consumers = if self.sc.broker.kind == BrokerKind::RabbitMq && !self.sc.broker.global_qos
-        {
-            pod.queue_order.len() as u32
-        } else {
-            1
-        };
-        fetch_capacity(
-            c,
+        self.groups[pod.group as usize].prefetch.capacity(
             pod.reserved.len() as u32,
             pod.busy,
             pod.busy_unacked,
             pod.eta.len() as u32,
-            consumers,
         )
     }
 
@@ -619,7 +621,15 @@ impl<'s> World<'s> {
             self.eng.schedule_at(eta, Ev::EtaDue(p, id, gen));
         } else {
             self.broker.deliver(id, p, now, MsgState::Reserved);
-            self.pods[p as usize].reserved.push_back(id);
+            let pod = &mut self.pods[p as usize];
+            // An idle pool slot and nothing buffered: the job goes straight to the child.
+            if pod.reserved.is_empty() && pod.fetching() {
+                if let Some(slot) = pod.free_slots.pop() {
+                    self.start_task(p, slot, id);
+                    return Ok(());
+                }
+            }
+            pod.reserved.push_back(id);
         }
         self.try_start(p)
     }
@@ -757,20 +767,23 @@ impl<'s> World<'s> {
 
     // ---------------------------------------------------------------- Redis visibility timeout
 
+    /// kombu's restore timer fires every `unacked_restore_interval` but scans only on every
+    /// `unacked_restore_throttle`-th call: scans fall at consume start + k x interval x
+    /// throttle, which is when this event is scheduled.
     fn on_sweep(&mut self, p: u32, gen: u32) -> Result<(), SimError> {
-        let interval = self.sc.broker.restore_interval;
-        let throttle = self.sc.broker.restore_throttle;
-        let pod = &mut self.pods[p as usize];
+        let pod = &self.pods[p as usize];
         if pod.gen != gen || !pod.fetching() {
             return Ok(());
         }
-        pod.sweep_ticks += 1;
-        let scan = pod.sweep_ticks.is_multiple_of(throttle);
-        self.eng.schedule_in(interval, Ev::Sweep(p, gen));
-        if scan {
-            self.restore_visible()?;
-        }
-        Ok(())
+        self.eng.schedule_in(self.scan_period(), Ev::Sweep(p, gen));
+        self.restore_visible()
+    }
+
+    fn scan_period(&self) -> Dur {
+        self.sc
+            .broker
+            .restore_interval
+            .saturating_mul(self.sc.broker.restore_throttle as u64)
     }
 
     /// kombu `QoS.restore_visible`: every unacked message delivered more than the visibility
@@ -1049,8 +1062,7 @@ impl<'s> World<'s> {
         let gen = pod.gen;
         if self.sc.broker.kind == BrokerKind::Redis {
             // kombu: one restore scan when the poller starts, then the throttled timer.
-            self.eng
-                .schedule_in(self.sc.broker.restore_interval, Ev::Sweep(p, gen));
+            self.eng.schedule_in(self.scan_period(), Ev::Sweep(p, gen));
             self.restore_visible()?;
         }
         self.fetch(p)

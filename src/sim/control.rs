@@ -40,6 +40,19 @@ pub struct HpaRun {
     pub period: Dur,
     /// Last value read per metric (display units) for the time series.
     pub metric_values: Vec<f64>,
+    /// Some metric reads the pod list (Resource, Pods, or a Value target's ready-pod count);
+    /// AverageValue External/Object metrics do not, and then the list is not built.
+    pub needs_pods: bool,
+}
+
+/// Whether the HPA's replica calculator reads the pod list for this spec.
+fn reads_pods(spec: &HpaSpec) -> bool {
+    spec.metrics.iter().any(|m| match m {
+        MetricSpec::External { target, .. } | MetricSpec::Object { target, .. } => {
+            !matches!(target, MetricTarget::AverageValue(_))
+        }
+        _ => true,
+    })
 }
 
 /// A running KEDA scale loop.
@@ -170,6 +183,7 @@ impl Control {
                 keda: None,
                 period,
                 metric_values: vec![f64::NAN; h.spec.metrics.len()],
+                needs_pods: reads_pods(&h.spec),
             });
         }
         for (k, def) in sc.scaled_objects.iter().enumerate() {
@@ -178,6 +192,7 @@ impl Control {
             c.hpas.push(HpaRun {
                 id: format!("HorizontalPodAutoscaler/{}", spec.name),
                 metric_values: vec![f64::NAN; spec.metrics.len()],
+                needs_pods: reads_pods(&spec),
                 spec,
                 config: config.clone(),
                 state: HpaState::new(),
@@ -369,7 +384,11 @@ impl World<'_> {
         if selecting.len() > 1 {
             scale.selecting_hpas = selecting;
         }
-        let pods = self.pod_infos(g);
+        let pods = if self.control.hpas[i].needs_pods {
+            self.pod_infos(g)
+        } else {
+            Vec::new()
+        };
         let view = WorldView {
             sc: self.sc,
             broker: &self.broker,
