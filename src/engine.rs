@@ -478,7 +478,7 @@ mod tests {
         // interleaved with pops as in a simulation.
         let mut e = Engine::new(Limits::default());
         let mut x: u64 = 12345;
-        let mut next = |x: &mut u64| {
+        let next = |x: &mut u64| {
             *x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
