@@ -65,7 +65,7 @@ pub use table::summary_table;
 /// The chart look other modules reuse (the `tune` heatmaps and Pareto charts): palette, font
 /// registration, PNG encoding, axis ticks and number formatting.
 pub(crate) mod kit {
-    pub(crate) use super::axis::{format_number, ValueAxis};
+    pub(crate) use super::axis::{format_number, nice_step};
     pub(crate) use super::figure::{
         encode_png, ensure_fonts, BLUE, FIG_WIDTH, GREY, INK, VERMILLION,
     };

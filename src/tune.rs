@@ -26,16 +26,20 @@ pub mod design;
 pub mod exec;
 pub mod info;
 pub mod inputs;
+pub mod merge;
 pub mod metrics;
 pub mod mirror;
 pub mod objective;
 pub mod output;
 pub mod pareto;
 pub mod patch;
+pub mod plan;
 pub mod results;
 pub mod search;
 pub mod space;
+pub mod summary;
 pub mod values;
+pub mod verify;
 
 use std::fmt;
 

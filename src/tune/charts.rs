@@ -15,7 +15,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::kit::{
-    encode_png, ensure_fonts, format_number, ValueAxis, BLUE, FIG_WIDTH, GREY, INK, VERMILLION,
+    encode_png, ensure_fonts, format_number, nice_step, BLUE, FIG_WIDTH, GREY, INK, VERMILLION,
 };
 use crate::report::{ImageFormat, ReportError};
 
@@ -133,6 +133,32 @@ fn decimals_for(max: f64) -> usize {
     } else {
         2
     }
+}
+
+/// An axis over the data's range (not from zero: the points of a sweep cluster), with round
+/// ticks: (low, high, ticks, decimals of the labels).
+fn nice_range(lo: f64, hi: f64, integer: bool) -> (f64, f64, Vec<f64>, usize) {
+    let (lo, hi) = if hi > lo {
+        (lo, hi)
+    } else {
+        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
+        (lo - pad, hi + pad)
+    };
+    let mut step = nice_step((hi - lo) / 5.0);
+    if integer {
+        step = step.max(1.0).round();
+    }
+    let a = (lo / step).floor() * step;
+    let b = (hi / step).ceil() * step;
+    let n = ((b - a) / step).round() as usize;
+    let ticks = (0..=n).map(|k| a + k as f64 * step).collect();
+    let decimals = (0..6)
+        .find(|&d| {
+            let s = step * 10f64.powi(d);
+            (s - s.round()).abs() < 1e-6
+        })
+        .unwrap_or(6) as usize;
+    (a, b, ticks, decimals)
 }
 
 /// A heatmap of one metric over two parameters.
@@ -427,12 +453,15 @@ pub struct ParetoChart {
     pub points: Vec<ParetoPoint>,
     /// Whole numbers on each axis.
     pub integer: (bool, bool),
+    /// Points were judged by SLOs (the legend says "meets the SLOs" rather than "point").
+    pub has_slos: bool,
 }
 
 /// Builds the Pareto chart on the first two objectives (None with fewer than two).
 pub fn build_pareto(
     judged: &[Judged],
     objs: &[Objective],
+    has_slos: bool,
     best_point: Option<usize>,
     best_label: &str,
     subtitle: &str,
@@ -483,6 +512,7 @@ pub fn build_pareto(
         ),
         points,
         integer: (is_count(nx), is_count(ny)),
+        has_slos,
     })
 }
 
@@ -497,34 +527,46 @@ impl ParetoChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         header(root, &self.title, &self.subtitle)?;
         let (left, right, top, bottom) = (110, FIG_WIDTH as i32 - 40, HEADER_H + 60, 720 - 80);
-        let xmax = self.points.iter().map(|p| p.x_range.1).fold(0.0, f64::max);
-        let ymax = self.points.iter().map(|p| p.y_range.1).fold(0.0, f64::max);
-        let xa = ValueAxis::new(xmax, self.integer.0);
-        let ya = ValueAxis::new(ymax, self.integer.1);
-        let px = |x: f64| left + ((x / xa.top) * (right - left) as f64).round() as i32;
-        let py = |y: f64| bottom - ((y / ya.top) * (bottom - top) as f64).round() as i32;
+        let fold = |f: &dyn Fn(&ParetoPoint) -> f64, lo: bool| {
+            self.points.iter().map(f).fold(
+                if lo { f64::INFINITY } else { f64::NEG_INFINITY },
+                |a, b| if lo { a.min(b) } else { a.max(b) },
+            )
+        };
+        let (x0, x1, xt, xd) = nice_range(
+            fold(&|p| p.x_range.0, true),
+            fold(&|p| p.x_range.1, false),
+            self.integer.0,
+        );
+        let (y0, y1, yt, yd) = nice_range(
+            fold(&|p| p.y_range.0, true),
+            fold(&|p| p.y_range.1, false),
+            self.integer.1,
+        );
+        let px = |x: f64| left + (((x - x0) / (x1 - x0)) * (right - left) as f64).round() as i32;
+        let py = |y: f64| bottom - (((y - y0) / (y1 - y0)) * (bottom - top) as f64).round() as i32;
         let label_font = font(14).color(&RGBColor(60, 60, 60));
-        for &t in &xa.ticks {
+        for &t in &xt {
             root.draw(&PathElement::new(
                 vec![(px(t), top), (px(t), bottom)],
                 GRID.stroke_width(1),
             ))
             .map_err(err)?;
             root.draw(&Text::new(
-                xa.label(t),
+                format_number(t, xd),
                 (px(t), bottom + 6),
                 label_font.clone().pos(Pos::new(HPos::Center, VPos::Top)),
             ))
             .map_err(err)?;
         }
-        for &t in &ya.ticks {
+        for &t in &yt {
             root.draw(&PathElement::new(
                 vec![(left, py(t)), (right, py(t))],
                 GRID.stroke_width(1),
             ))
             .map_err(err)?;
             root.draw(&Text::new(
-                ya.label(t),
+                format_number(t, yd),
                 (left - 8, py(t)),
                 label_font.clone().pos(Pos::new(HPos::Right, VPos::Center)),
             ))
@@ -551,20 +593,29 @@ impl ParetoChart {
         // Legend.
         let ly = HEADER_H + 4;
         let mut lx = left + 300;
-        for (label, color, filled) in [
-            ("meets the SLOs", BLUE, false),
-            ("fails an SLO", GREY, false),
-            ("Pareto front", VERMILLION, true),
-        ] {
+        let legend: Vec<(&str, RGBColor, bool)> = if self.has_slos {
+            vec![
+                ("meets the SLOs", BLUE, false),
+                ("fails an SLO", GREY, false),
+                ("Pareto front", VERMILLION, true),
+            ]
+        } else {
+            vec![("point", BLUE, false), ("Pareto front", VERMILLION, true)]
+        };
+        for (label, color, filled) in legend {
             let style = if filled {
                 color.filled()
             } else {
                 color.stroke_width(2)
             };
-            root.draw(&Circle::new((lx, ly + 8), 5, style))
+            root.draw(&Circle::new((lx, ly + 9), 5, style))
                 .map_err(err)?;
-            root.draw(&Text::new(label, (lx + 12, ly), font(15)))
-                .map_err(err)?;
+            root.draw(&Text::new(
+                label,
+                (lx + 12, ly + 9),
+                font(15).pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(err)?;
             lx += 30 + root.estimate_text_size(label, &font(15)).map_err(err)?.0 as i32;
         }
         // Whiskers, then points (infeasible first, so feasible ones are on top).

@@ -195,7 +195,8 @@ impl Slo {
             value,
             replicate,
             pass,
-            margin: value.map(|v| self.margin(v)),
+            // Rounded like the CSV files (and never -0).
+            margin: value.map(|v| super::metrics::canonical(self.margin(v)) + 0.0),
         }
     }
 

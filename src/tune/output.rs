@@ -117,7 +117,14 @@ impl SweepResult {
                 .label(&self.params)
             )
         });
-        if let Some(p) = build_pareto(&self.judged, &objs, best_point, &label, &subtitle) {
+        if let Some(p) = build_pareto(
+            &self.judged,
+            &objs,
+            !self.slos.is_empty(),
+            best_point,
+            &label,
+            &subtitle,
+        ) {
             for f in [ImageFormat::Png, ImageFormat::Svg] {
                 out.push((format!("pareto.{}", f.extension()), p.render(f)?));
             }
@@ -126,18 +133,15 @@ impl SweepResult {
     }
 }
 
-/// The compare overlay (`compare.{png,svg,csv,html}`) of labelled points, each simulated
-/// under replicate 0's seed with its series kept.
-pub fn overlay(
-    study: &Study,
-    points: &[(String, Point)],
-) -> Result<Vec<(String, Vec<u8>)>, TuneError> {
+/// The compare overlay (`compare.{png,svg,csv,html}`) of labelled points of studies, each
+/// simulated under replicate 0's seed with its series kept.
+pub fn overlay(points: &[(String, &Study, Point)]) -> Result<Vec<(String, Vec<u8>)>, TuneError> {
     use crate::report::{via_json, Event, RunData, TimeSeries};
     let internal =
         |e: ReportError| TuneError::Internal(format!("error: building the overlay: {e}"));
     let runs: Vec<RunData> = points
         .iter()
-        .map(|(_, p)| -> Result<RunData, TuneError> {
+        .map(|(_, study, p)| -> Result<RunData, TuneError> {
             let (sc, sink, out) = study.run_full(p, 0)?;
             let series = TimeSeries::from_rows(&sink.columns, &sink.rows).map_err(internal)?;
             let mut run =
@@ -160,7 +164,7 @@ pub fn overlay(
             Ok(run)
         })
         .collect::<Result<_, _>>()?;
-    let labels: Vec<String> = points.iter().map(|(l, _)| l.clone()).collect();
+    let labels: Vec<String> = points.iter().map(|(l, _, _)| l.clone()).collect();
     let cmp = crate::report::compare(&runs, &labels).map_err(internal)?;
     Ok(cmp.files())
 }

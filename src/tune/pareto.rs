@@ -45,6 +45,17 @@ pub fn effective_objectives(objectives: &[Objective]) -> Vec<Objective> {
 
 /// Judges and ranks points.
 pub fn judge(points: Vec<PointSummary>, slos: &[Slo], objectives: &[Objective]) -> Vec<Judged> {
+    judge_preferring(points, slos, objectives, &[])
+}
+
+/// Judges and ranks points; among equals, prefers points whose values equal `current` (the
+/// values in the user's files, one per parameter; None: absent).
+pub fn judge_preferring(
+    points: Vec<PointSummary>,
+    slos: &[Slo],
+    objectives: &[Objective],
+    current: &[Option<String>],
+) -> Vec<Judged> {
     let objs = effective_objectives(objectives);
     let mut judged: Vec<Judged> = points
         .into_iter()
@@ -71,7 +82,21 @@ pub fn judge(points: Vec<PointSummary>, slos: &[Slo], objectives: &[Objective]) 
         })
         .collect();
     mark_front(&mut judged, &objs);
-    let order = ranking(&judged, &objs, objectives.len() == 1);
+    let changes: Vec<usize> = judged
+        .iter()
+        .map(|j| {
+            if current.is_empty() {
+                return 0;
+            }
+            j.summary
+                .values
+                .iter()
+                .zip(current)
+                .filter(|(v, c)| c.as_deref().map(unquote) != Some(unquote(v)))
+                .count()
+        })
+        .collect();
+    let order = ranking(&judged, &objs, objectives.len() == 1, &changes);
     for (r, &i) in order.iter().enumerate() {
         judged[i].rank = r + 1;
     }
@@ -114,7 +139,7 @@ fn cmp_keys(a: &[f64], b: &[f64]) -> Ordering {
 }
 
 /// Indices of `judged` from best to worst.
-fn ranking(judged: &[Judged], objs: &[Objective], scalar: bool) -> Vec<usize> {
+fn ranking(judged: &[Judged], objs: &[Objective], scalar: bool, changes: &[usize]) -> Vec<usize> {
     let ks: Vec<Vec<f64>> = judged.iter().map(|j| keys(j, objs)).collect();
     let mut order: Vec<usize> = (0..judged.len()).collect();
     order.sort_by(|&a, &b| {
@@ -133,9 +158,19 @@ fn ranking(judged: &[Judged], objs: &[Objective], scalar: bool) -> Vec<usize> {
                 }
             })
             .then_with(|| cmp_keys(&ks[a], &ks[b]))
+            .then_with(|| changes[a].cmp(&changes[b]))
             .then_with(|| ja.summary.point.cmp(&jb.summary.point))
     });
     order
+}
+
+/// A value without its YAML quotes (`"10"` and `10` name the same setting).
+pub fn unquote(s: &str) -> &str {
+    let t = s.trim();
+    t.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .or_else(|| t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')))
+        .unwrap_or(t)
 }
 
 /// The judged points sorted by rank.

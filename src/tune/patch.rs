@@ -86,6 +86,9 @@ struct Edit {
     end: usize,
     text: String,
     seq: usize,
+    /// Indentation of an inserted block: at one offset, deeper blocks go first (they belong
+    /// to the inner mapping that ends there).
+    indent: usize,
 }
 
 /// Line starts of a text, to turn (line, column in characters) into byte offsets.
@@ -184,7 +187,10 @@ pub fn patch(inputs: &Inputs, overrides: &[String]) -> Result<Patch, String> {
             old,
             new,
         };
-        edits.push((fi, edit, change));
+        // A value already as tuned: nothing to write.
+        if change.old.as_deref() != Some(change.new.as_str()) {
+            edits.push((fi, edit, change));
+        }
     }
     let mut out = Patch::default();
     let mut lines_of: Vec<(usize, u32)> = Vec::new();
@@ -194,7 +200,7 @@ pub fn patch(inputs: &Inputs, overrides: &[String]) -> Result<Patch, String> {
         if mine.is_empty() {
             continue;
         }
-        mine.sort_by_key(|e| (e.1.start, e.1.seq));
+        mine.sort_by_key(|e| (e.1.start, std::cmp::Reverse(e.1.indent), e.1.seq));
         for w in mine.windows(2) {
             if w[0].1.end > w[1].1.start {
                 return Err(format!(
@@ -213,7 +219,8 @@ pub fn patch(inputs: &Inputs, overrides: &[String]) -> Result<Patch, String> {
         for (_, e, _) in &mine {
             let at = (e.start as isize + shift) as usize;
             let lead = e.text.len() - e.text.trim_start_matches('\n').len();
-            let line = lines.line_of(at + lead);
+            // The line of the value: the last line of an inserted block.
+            let line = lines.line_of(at + lead) + e.text.trim().matches('\n').count() as u32;
             lines_of.push((e.seq, line));
             shift += e.text.len() as isize - (e.end - e.start) as isize;
         }
@@ -223,11 +230,14 @@ pub fn patch(inputs: &Inputs, overrides: &[String]) -> Result<Patch, String> {
             patched: text,
         });
     }
+    let seqs: Vec<usize> = edits.iter().map(|e| e.1.seq).collect();
     out.changes = edits.into_iter().map(|e| e.2).collect();
     for (seq, line) in lines_of {
-        out.changes[seq].line = line;
+        if let Some(c) = out.changes.iter_mut().zip(&seqs).find(|(_, s)| **s == seq) {
+            c.0.line = line;
+        }
     }
-    verify(&out, overrides)?;
+    verify(inputs, &out, overrides)?;
     Ok(out)
 }
 
@@ -410,6 +420,7 @@ fn replace(
                     end: at,
                     text: format!(" {v}"),
                     seq,
+                    indent: 0,
                 },
                 None,
                 v,
@@ -431,6 +442,7 @@ fn replace(
                     end: e,
                     text: format!(" {v}{nl}"),
                     seq,
+                    indent: 0,
                 },
                 Some(old),
                 v,
@@ -445,6 +457,7 @@ fn replace(
                     end: e,
                     text: v.clone(),
                     seq,
+                    indent: 0,
                 },
                 Some(old.to_string()),
                 v,
@@ -460,6 +473,7 @@ fn replace(
                     end: e,
                     text: v.clone(),
                     seq,
+                    indent: 0,
                 },
                 Some(old),
                 v,
@@ -505,6 +519,7 @@ fn insert_text(
                 end: close,
                 text: format!("{sep}{}", render_flow(rest, value, json)?),
                 seq,
+                indent: 0,
             })
         }
         Kind::Map(entries) => {
@@ -520,6 +535,7 @@ fn insert_text(
                 end: at,
                 text,
                 seq,
+                indent,
             })
         }
         Kind::Scalar(t, Style::Plain) if matches!(resolve_plain(t), Resolved::Null) => {
@@ -537,6 +553,7 @@ fn insert_text(
                 end,
                 text: format!("\n{}", block.trim_end_matches('\n')),
                 seq,
+                indent,
             })
         }
         _ => Err(format!("its parent is {}, not a mapping", anc.describe())),
@@ -678,42 +695,21 @@ fn same(a: &Node, b: &Node) -> bool {
 
 /// Parses every patched file again and checks each override reads back as simulated; fills
 /// in the line of each change.
-fn verify(p: &Patch, overrides: &[String]) -> Result<(), String> {
-    let inputs = Inputs {
-        source: crate::scenario::Source::Disk,
-        files: p
-            .files
-            .iter()
-            .map(|f| InputFile {
-                path: f.path.clone(),
-                text: f.patched.clone(),
-                yaml: true,
-            })
-            .collect(),
-    };
+fn verify(inputs: &Inputs, p: &Patch, overrides: &[String]) -> Result<(), String> {
     let parsed: Vec<Parsed> = inputs
         .files
         .iter()
+        .filter(|f| f.yaml)
         .map(|f| {
-            parse_stream(&f.text, &Arc::from(f.path.as_str()))
+            let text = p.text_of(&f.path).unwrap_or(&f.text);
+            parse_stream(text, &Arc::from(f.path.as_str()))
                 .map(|docs| Parsed { file: f, docs })
                 .map_err(|e| format!("internal: the patched {} does not parse: {e}", f.path))
         })
         .collect::<Result<_, _>>()?;
     for (i, raw) in overrides.iter().enumerate() {
         let o = parse_override(raw, i)?;
-        let found = if o.target.is_none() {
-            // The scenario file is first in the inputs only when it was patched.
-            match parsed
-                .iter()
-                .position(|q| q.docs.iter().any(|d| kind_of(&d.root) == Some("Scenario")))
-            {
-                Some(0) => locate(&parsed, &o).ok(),
-                _ => None,
-            }
-        } else {
-            locate(&parsed, &o).ok()
-        };
+        let found = locate(&parsed, &o).ok();
         let ok = found
             .is_some_and(|(_, root, _, path)| get(root, &path).is_some_and(|n| same(n, &o.value)));
         if !ok {
@@ -723,4 +719,26 @@ fn verify(p: &Patch, overrides: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The values the user's files hold for `keys` (`--set` keys), unquoted; None when a field is
+/// absent (left to its default) or not a single value.
+pub fn current_values(inputs: &Inputs, keys: &[String]) -> Vec<Option<String>> {
+    let parsed: Vec<Parsed> = inputs
+        .files
+        .iter()
+        .filter(|f| f.yaml)
+        .filter_map(|f| {
+            parse_stream(&f.text, &Arc::from(f.path.as_str()))
+                .ok()
+                .map(|docs| Parsed { file: f, docs })
+        })
+        .collect();
+    keys.iter()
+        .map(|k| {
+            let o = parse_override(&format!("{k}=0"), 0).ok()?;
+            let (_, root, _, path) = locate(&parsed, &o).ok()?;
+            get(root, &path).and_then(Node::as_str).map(str::to_string)
+        })
+        .collect()
 }

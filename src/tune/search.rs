@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use super::design::{grid_coords, grid_index, grid_point, grid_size, points, Point};
 use super::exec::Study;
 use super::objective::{Objective, Slo};
-use super::pareto::{by_rank, judge};
+use super::pareto::{by_rank, judge_preferring};
 use super::results::{aggregate, sort_rows, RunRow};
 use super::space::DesignKind;
 use super::TuneError;
@@ -29,6 +29,7 @@ pub fn local_search(
     seed: u64,
     slos: &[Slo],
     objectives: &[Objective],
+    current: &[Option<String>],
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunRow>, TuneError> {
     let params = &study.params;
@@ -78,7 +79,7 @@ pub fn local_search(
             }
         }
         let rows: Vec<RunRow> = done.values().flatten().cloned().collect();
-        let judged = judge(aggregate(&rows), slos, objectives);
+        let judged = judge_preferring(aggregate(&rows), slos, objectives, current);
         let ranked = by_rank(&judged);
         let new_best = ranked.first().map(|j| j.summary.point);
         if !batch.is_empty() && new_best == best {
