@@ -209,7 +209,10 @@ fn text(
     out.push_str(&super::sweep::table(&rows));
     let failed = results.iter().filter(|r| !r.result.pass).count();
     if failed == 0 {
-        out.push_str(&format!("all {} SLOs met\n", results.len()));
+        out.push_str(&match results.len() {
+            1 => "the SLO is met\n".to_string(),
+            n => format!("all {n} SLOs met\n"),
+        });
     } else {
         out.push_str(&format!("FAILED: {failed} of {} SLOs\n", results.len()));
     }

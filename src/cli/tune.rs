@@ -260,7 +260,7 @@ pub fn cmd(args: &Args) -> Result<u8, Failure> {
                 &target
             )
         );
-        println!("({:.1}s)", started.elapsed().as_secs_f64());
+        println!("  ({:.1}s)", started.elapsed().as_secs_f64());
     }
     Ok(if best.is_some() { 0 } else { 1 })
 }
@@ -299,6 +299,17 @@ fn from_dir(args: &Args, dir: &std::path::Path) -> Result<(Plan, Option<Vec<RunR
     req.set_literal = info.fixed.clone();
     req.seed = Some(info.base_seed);
     req.seeds = Some(info.seeds);
+    // Without SLOs or objectives on the command line, the sweep's own.
+    if req.slos.is_empty() && req.minimize.is_empty() && req.maximize.is_empty() {
+        req.slos = info.slos.clone();
+        for o in &info.objectives {
+            match o.split_once(' ') {
+                Some(("minimize", m)) => req.minimize.push(m.to_string()),
+                Some(("maximize", m)) => req.maximize.push(m.to_string()),
+                _ => {}
+            }
+        }
+    }
     let mut plan = Plan::new(&req)?;
     plan.study.params = info
         .parameters
@@ -477,6 +488,6 @@ fn summary_text(
                 .join(", ")
         ));
     }
-    out.push_str(&format!("wrote {}\n", target.display()));
+    out.push_str(&format!("wrote {}", target.display()));
     out
 }
