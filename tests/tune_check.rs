@@ -111,7 +111,7 @@ fn bad_input_is_exit_2() {
         ),
         (
             vec!["check", SC, "--slo", "lost==0", "--seeds", "0"],
-            "at least 1",
+            "between 1 and",
         ),
         (vec!["check", "nope.yaml", "--slo", "lost==0"], "nope.yaml"),
         (

@@ -224,3 +224,60 @@ fn refuses_what_it_cannot_write() {
         .unwrap_err()
         .contains("no ScaledObject/nope"));
 }
+
+#[test]
+fn crlf_files_and_json_manifests() {
+    let crlf = SO.replace('\n', "\r\n");
+    let json = r#"{"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+ "metadata": {"name": "js"},
+ "spec": {"scaleTargetRef": {"name": "w"}, "maxReplicaCount": 10,
+          "triggers": [{"type": "redis", "metadata": {"listName": "q", "listLength": "10"}}]}}
+"#;
+    let inputs = Inputs {
+        source: Source::Disk,
+        files: vec![
+            InputFile {
+                path: "s.yaml".into(),
+                text: SCENARIO.into(),
+                yaml: true,
+            },
+            InputFile {
+                path: "so.yaml".into(),
+                text: crlf.clone(),
+                yaml: true,
+            },
+            InputFile {
+                path: "js.json".into(),
+                text: json.into(),
+                yaml: true,
+            },
+        ],
+    };
+    let o: Vec<String> = [
+        "ScaledObject/so:spec.cooldownPeriod=60",
+        "ScaledObject/so:spec.pollingInterval=9",
+        "ScaledObject/js:spec.maxReplicaCount=20",
+        "ScaledObject/js:spec.cooldownPeriod=30",
+        "ScaledObject/js:spec.triggers.0.metadata.listLength=5",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let p = patch(&inputs, &o).unwrap_or_else(|e| panic!("{e}"));
+    let so = p.text_of("so.yaml").unwrap();
+    assert!(
+        so.contains("  pollingInterval: 9   # seconds\r\n"),
+        "{so:?}"
+    );
+    assert!(so.contains("  cooldownPeriod: 60\r\n"), "{so:?}");
+    assert_eq!(
+        so.matches('\n').count(),
+        so.matches("\r\n").count(),
+        "no bare LF"
+    );
+    let js = p.text_of("js.json").unwrap();
+    assert!(js.contains(r#""maxReplicaCount": 20"#), "{js}");
+    assert!(js.contains(r#""listLength": "5""#), "{js}");
+    assert!(js.contains(r#", "cooldownPeriod": 30}"#), "{js}");
+    serde_json::from_str::<serde_json::Value>(js).expect("still JSON");
+}

@@ -322,6 +322,7 @@ fn bad_input_is_exit_2_and_names_the_problem() {
         (vec!["--design", "local:5"], "tune"),
         (vec!["--slo", "wait<=3"], "unknown metric"),
         (vec!["--jobs", "0"], "at least 1"),
+        (vec!["--set", "seed=1,2"], "--seeds"),
     ];
     for (extra, want) in cases {
         let mut a = vec![

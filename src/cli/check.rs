@@ -69,8 +69,11 @@ struct SloReport {
 /// Runs the command.
 pub fn cmd(args: &Args) -> Result<u8, Failure> {
     let slos = parse_slos(&args.slo).map_err(|e| Failure::input(format!("error: {e}")))?;
-    if args.seeds == 0 {
-        return Err(Failure::input("error: --seeds must be at least 1"));
+    if args.seeds == 0 || args.seeds > crate::tune::plan::MAX_SEEDS {
+        return Err(Failure::input(format!(
+            "error: --seeds must be between 1 and {}",
+            crate::tune::plan::MAX_SEEDS
+        )));
     }
     let jobs = match args.jobs {
         Some(0) => return Err(Failure::input("error: --jobs must be at least 1")),

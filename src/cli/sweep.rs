@@ -36,7 +36,7 @@ pub struct SpaceArgs {
     /// A sweep file (kind: Sweep) with parameters, design, seeds, SLOs and objectives.
     #[arg(long = "sweep-file", value_name = "FILE")]
     pub sweep_file: Option<String>,
-    /// Seeds per point (replicate i runs with seed + i).
+    /// Seeds per point (default: 1 for sweep, 3 for tune); replicate i runs with seed + i.
     #[arg(long, value_name = "N")]
     pub seeds: Option<u32>,
     /// Seed of replicate 0 (default: the scenario's spec.seed).
@@ -62,7 +62,7 @@ pub struct SpaceArgs {
     /// A metric to maximize. Repeatable.
     #[arg(long, value_name = "METRIC")]
     pub maximize: Vec<String>,
-    /// Output directory.
+    /// Output directory (default: reports/<scenario>-sweep, or -tune).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Skip the heatmaps, the Pareto chart and the compare overlay.
@@ -355,18 +355,18 @@ pub fn ranking_table(r: &SweepResult, k: usize) -> String {
         let p = &j.summary;
         let mut row = vec![j.rank.to_string()];
         row.extend(p.values.iter().cloned());
-        row.push(if !r.slos.is_empty() {
+        row.push(if p.errors() > 0 {
+            "error".into()
+        } else if !r.slos.is_empty() {
             if j.feasible {
                 "yes".into()
-            } else if p.errors() > 0 {
-                "error".into()
             } else {
                 "no".into()
             }
         } else if j.pareto {
             "yes".into()
         } else {
-            "".into()
+            String::new()
         });
         for o in &objs {
             let a = &p.aggs[o.metric];

@@ -25,6 +25,9 @@ use super::objective::Objective;
 use super::pareto::Judged;
 use super::space::Param;
 
+/// Most values per heatmap axis.
+pub const MAX_HEATMAP_LEVELS: usize = 60;
+
 const LIGHT: RGBColor = RGBColor(247, 251, 255);
 const DARK: RGBColor = RGBColor(8, 48, 107);
 const GRID: RGBColor = RGBColor(228, 228, 228);
@@ -193,7 +196,7 @@ pub fn heatmap_axes(params: &[Param]) -> Option<(usize, usize)> {
 }
 
 /// Builds the heatmap of `metric` (best = smallest unless `maximize`). None without two
-/// parameters of several values.
+/// parameters of several values, or with more than [`MAX_HEATMAP_LEVELS`] on an axis.
 pub fn build_heatmap(
     params: &[Param],
     judged: &[Judged],
@@ -205,6 +208,10 @@ pub fn build_heatmap(
     let (xi, yi) = heatmap_axes(params)?;
     let xl = params[xi].domain.levels()?.to_vec();
     let yl = params[yi].domain.levels()?.to_vec();
+    // Beyond this a cell is a few pixels (and the image huge): points.csv says it better.
+    if xl.len() > MAX_HEATMAP_LEVELS || yl.len() > MAX_HEATMAP_LEVELS {
+        return None;
+    }
     let mut cells: Vec<Vec<Option<(f64, bool)>>> = vec![vec![None; xl.len()]; yl.len()];
     let mut best = None;
     for j in judged {

@@ -209,6 +209,14 @@ pub fn patch(inputs: &Inputs, overrides: &[String]) -> Result<Patch, String> {
                 ));
             }
         }
+        // Inserted lines follow the file's line endings.
+        let crlf = p.file.text.contains("\r\n");
+        let mut mine: Vec<(usize, Edit, FieldChange)> = mine.into_iter().cloned().collect();
+        if crlf {
+            for e in &mut mine {
+                e.1.text = e.1.text.replace('\n', "\r\n");
+            }
+        }
         let mut text = p.file.text.clone();
         for (_, e, _) in mine.iter().rev() {
             text.replace_range(e.start..e.end, &e.text);

@@ -15,6 +15,9 @@ use super::space::{
 };
 use super::TuneError;
 
+/// Most seeds per point.
+pub const MAX_SEEDS: u32 = 10_000;
+
 /// What the user asked for (command-line flags, before validation).
 #[derive(Clone, Debug, Default)]
 pub struct Request {
@@ -92,9 +95,24 @@ impl Plan {
             fixed.push(check_fixed(s).map_err(|e| input(format!("error: --set-literal: {e}")))?);
         }
         check_unique(&params, &fixed).map_err(|e| input(format!("error: {e}")))?;
+        // Seeds are the replicates' business: a `seed` override would be silently replaced.
+        let keys = params
+            .iter()
+            .map(|p| p.key.as_str())
+            .chain(fixed.iter().map(|f| super::space::key_of(f)));
+        if let Some(k) = keys
+            .into_iter()
+            .find(|k| matches!(*k, "seed" | "spec.seed"))
+        {
+            return Err(input(format!(
+                "error: {k}: the seed is set per replicate (seed + i); use --seeds N for more replicates and --seed S for the first"
+            )));
+        }
         let seeds = req.seeds.or(file.seeds).unwrap_or(req.default_seeds.max(1));
-        if seeds == 0 {
-            return Err(input("error: --seeds must be at least 1".into()));
+        if seeds == 0 || seeds > MAX_SEEDS {
+            return Err(input(format!(
+                "error: --seeds must be between 1 and {MAX_SEEDS}"
+            )));
         }
         let mut slo_texts = file.slos.clone();
         slo_texts.extend(req.slos.iter().cloned());
