@@ -454,7 +454,9 @@ fn summary_text(
     }
     out.push_str("\nranking (best first):\n");
     out.push_str(&ranking_table(r, top + 1));
-    if best.is_some() {
+    if best.is_some() && p.changes.is_empty() {
+        out.push_str("\nno changes: your files already hold the best values found\n");
+    } else if best.is_some() {
         out.push_str(&format!(
             "\nchanges ({}/tuned/ holds the files, tuned.diff applies to yours):\n",
             target.display()
