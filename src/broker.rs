@@ -328,6 +328,21 @@ impl Broker {
             }
             self.unacked_index.pop_front();
         }
+        // A message unacked for long (orphaned by a SIGKILL, waiting out the visibility
+        // timeout) pins every later entry behind it; rebuild when stale entries dominate, so
+        // the index stays proportional to the messages actually unacked (amortized O(1)).
+        if self.unacked_index.len() > 4096
+            && self.unacked_index.len()
+                > 4 * self
+                    .queues
+                    .iter()
+                    .map(|q| q.unacked as usize)
+                    .sum::<usize>()
+        {
+            let mut index = std::mem::take(&mut self.unacked_index);
+            index.retain(|e| self.entry_live(e));
+            self.unacked_index = index;
+        }
     }
 
     /// Redis `QoS.restore_visible`: unacked messages delivered before `cutoff` (strictly), in

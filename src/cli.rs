@@ -5,6 +5,7 @@
 //! names file, line, column and field); 70 an internal error (a bug: please report it);
 //! 74 an output could not be written.
 
+pub mod bench;
 pub mod check;
 pub mod merge;
 pub mod run;
@@ -39,6 +40,8 @@ pub enum Command {
     Check(check::Args),
     /// Combine the output directories of sweep shards (`sweep --shard I/N`).
     Merge(merge::Args),
+    /// Time the simulator on the benchmark scenarios (tasks/s, events/s, wall, peak memory).
+    Bench(bench::Args),
 }
 
 /// An error with the exit code it maps to.
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Tune(args) => tune::cmd(&args),
         Command::Check(args) => check::cmd(&args),
         Command::Merge(args) => merge::cmd(&args),
+        Command::Bench(args) => bench::cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

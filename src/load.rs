@@ -91,6 +91,8 @@ fn advance(
         if lambda <= rest && (a > 0.0 || slope > 0.0) {
             let u = if lambda == 0.0 {
                 0.0
+            } else if slope == 0.0 {
+                lambda / a
             } else {
                 let disc = a * a + 2.0 * slope * lambda;
                 if disc < 0.0 {
@@ -101,7 +103,8 @@ fn advance(
             };
             let u = u.min(remaining);
             *pos += u;
-            let ns = s.start.0 + (*pos * NANOS_PER_SEC as f64).round() as u64;
+            // pos >= 0: adding 0.5 and truncating rounds to the nearest nanosecond.
+            let ns = s.start.0 + (*pos * NANOS_PER_SEC as f64 + 0.5) as u64;
             if ns >= s.end.0 {
                 // Rounded onto the boundary: belongs to the next segment.
                 lambda = 0.0;

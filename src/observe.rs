@@ -25,6 +25,27 @@ pub struct EventRow {
     pub message: String,
 }
 
+/// One line of `decisions.json`: a scaling decision, its inputs and the rule that bound it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// When.
+    pub time_s: f64,
+    /// `hpa` or `keda`.
+    pub source: &'static str,
+    /// `HorizontalPodAutoscaler/<name>` or `ScaledObject/<name>`.
+    pub object: String,
+    /// Replicas before.
+    pub from: i32,
+    /// Replicas decided (equal to `from` when something held the change back).
+    pub to: i32,
+    /// The rule that bound the result (`ScaleUpLimit`, `ScaleDownStabilized`, `Deactivated`...).
+    pub rule: String,
+    /// One line for people.
+    pub summary: String,
+    /// Everything that went in (the HPA's decision trace, or the KEDA poll's inputs).
+    pub inputs: serde_json::Value,
+}
+
 /// Receives what the simulator produces, as it produces it.
 pub trait Sink {
     /// The column names, once, before any row.
@@ -33,6 +54,10 @@ pub trait Sink {
     fn row(&mut self, values: &[f64]) -> std::io::Result<()>;
     /// One event.
     fn event(&mut self, e: &EventRow) -> std::io::Result<()>;
+    /// One autoscaler decision (default: dropped).
+    fn decision(&mut self, _d: &Decision) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A sink that keeps everything in memory (tests, the library API, sweeps).
@@ -44,6 +69,8 @@ pub struct MemorySink {
     pub rows: Vec<Vec<f64>>,
     /// Events.
     pub events: Vec<EventRow>,
+    /// Decisions.
+    pub decisions: Vec<Decision>,
     /// Keep rows (false: only events).
     pub drop_rows: bool,
 }
@@ -80,6 +107,10 @@ impl Sink for MemorySink {
     }
     fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
         self.events.push(e.clone());
+        Ok(())
+    }
+    fn decision(&mut self, d: &Decision) -> std::io::Result<()> {
+        self.decisions.push(d.clone());
         Ok(())
     }
 }
@@ -226,18 +257,32 @@ pub fn round_sig(v: f64, digits: i32) -> f64 {
 
 /// Formats a number for CSV: integers exactly, others with at most 6 decimals, NaN empty.
 pub fn fmt_num(v: f64) -> String {
+    let mut s = String::new();
+    write_num(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_num`]'s text to `buf` without allocating (beyond `buf`'s growth).
+#[inline]
+pub fn write_num(buf: &mut String, v: f64) {
+    use std::fmt::Write;
     if v.is_nan() {
-        return String::new();
+        return;
     }
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        return format!("{}", v as i64);
+        let _ = write!(buf, "{}", v as i64);
+        return;
     }
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
+    let start = buf.len();
+    let _ = write!(buf, "{v:.6}");
+    let trimmed = buf[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    buf.truncate(start + trimmed);
+    if &buf[start..] == "-0" {
+        buf.truncate(start);
+        buf.push('0');
     }
 }
 

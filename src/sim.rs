@@ -111,9 +111,17 @@ pub struct Counts {
     pub reserved: u64,
     /// Executing.
     pub running: u64,
+    /// Pods ready (not terminating).
+    pub ready: u64,
+    /// Pods created, not yet ready (not terminating).
+    pub starting: u64,
+    /// Pods terminating.
+    pub terminating: u64,
 }
 
 struct Group {
+    /// Dead pods of this group whose slots can be reused.
+    free_pods: Vec<u32>,
     spec_replicas: i32,
     next_ordinal: u32,
     startup_rng: SimRng,
@@ -154,13 +162,21 @@ pub struct World<'s> {
     broker_db: i64,
 }
 
+/// How to run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Record every autoscaler pass in the decisions, not only changes and held changes
+    /// (for tests and deep `explain` sessions; a day of HPA syncs is 5760 passes).
+    pub all_decisions: bool,
+}
+
 /// What a run produces besides the streamed rows and events.
 #[derive(Debug)]
 pub struct RunOutput {
     /// `summary.json`.
     pub summary: Summary,
-    /// `decisions.json`: every scaling decision with its inputs.
-    pub decisions: Vec<control::Decision>,
+    /// Decisions handed to the sink (`decisions.json`).
+    pub decisions: u64,
 }
 
 /// The Redis database Celery uses: the path of `CELERY_BROKER_URL` (`redis://h:6379/2`), or 0.
@@ -192,6 +208,7 @@ impl<'s> World<'s> {
             .workers
             .iter()
             .map(|w| Group {
+                free_pods: Vec::new(),
                 spec_replicas: 0,
                 next_ordinal: 1,
                 startup_rng: streams.stream(&format!("deployment/{}/startup", w.deployment)),
@@ -332,32 +349,28 @@ impl<'s> World<'s> {
         Ok(())
     }
 
-    /// Runs to the end of the scenario.
+    /// Runs to the end of the scenario: every event up to each sample instant (inclusive),
+    /// then the sample, so a row shows the state after everything that happened at its time.
     pub fn run(&mut self, progress: &mut dyn FnMut(SimTime)) -> Result<(), SimError> {
         let end = SimTime(self.sc.duration.0);
         let interval = self.sc.sample_interval;
         let mut next_sample = SimTime::ZERO;
         let mut next_progress = SimTime::ZERO;
-        loop {
-            let next_ev = self.eng.peek_time();
-            while next_sample <= end && next_ev.is_none_or(|t| next_sample < t) {
-                self.eng.advance_to(next_sample);
-                self.sample(next_sample)?;
-                next_sample += interval;
+        while next_sample <= end {
+            while let Some(ev) = self.eng.pop_until(next_sample)? {
+                self.handle(ev)?;
             }
-            if next_sample > next_progress {
+            self.eng.advance_to(next_sample);
+            self.sample(next_sample)?;
+            if next_sample >= next_progress {
                 progress(next_sample);
                 next_progress = next_sample + Dur::from_secs(60);
             }
-            match self.eng.pop_until(end)? {
-                Some(ev) => self.handle(ev)?,
-                None => break,
-            }
-        }
-        while next_sample <= end {
-            self.eng.advance_to(next_sample);
-            self.sample(next_sample)?;
             next_sample += interval;
+        }
+        // Events after the last sample instant but within the scenario.
+        while let Some(ev) = self.eng.pop_until(end)? {
+            self.handle(ev)?;
         }
         Ok(())
     }
@@ -386,7 +399,7 @@ impl<'s> World<'s> {
         };
         RunOutput {
             summary: self.summary,
-            decisions: std::mem::take(&mut self.control.decisions),
+            decisions: self.control.decisions,
         }
     }
 
@@ -903,7 +916,7 @@ impl<'s> World<'s> {
         let ordinal = self.groups[g].next_ordinal;
         self.groups[g].next_ordinal += 1;
         let name = format!("{}-{ordinal}", w.deployment);
-        let pod = Pod::new(
+        let mut pod = Pod::new(
             name,
             g as u16,
             now,
@@ -911,11 +924,29 @@ impl<'s> World<'s> {
             &w.celery.queues,
             self.groups[g].cores,
         );
-        self.pods.push(pod);
-        let id = (self.pods.len() - 1) as u32;
+        // Reuse a dead pod's slot (memory stays flat under churn); its generations move on,
+        // so timers left over from the dead pod can never match the new one.
+        let id = match self.groups[g].free_pods.pop() {
+            Some(id) => {
+                let old = &self.pods[id as usize];
+                pod.gen = old.gen.wrapping_add(1);
+                pod.cpu.gen = old.cpu.gen.wrapping_add(1);
+                for (new, prev) in pod.slots.iter_mut().zip(&old.slots) {
+                    new.gen = prev.gen.wrapping_add(1);
+                }
+                self.metrics_server.forget(id);
+                self.pods[id as usize] = pod;
+                id
+            }
+            None => {
+                self.pods.push(pod);
+                (self.pods.len() - 1) as u32
+            }
+        };
         self.alive.push(id);
+        let gen = self.pods[id as usize].gen;
         let delay = w.startup.scheduling.sample(&mut self.groups[g].startup_rng);
-        self.eng.schedule_at(now + delay, Ev::PodScheduled(id, 0));
+        self.eng.schedule_at(now + delay, Ev::PodScheduled(id, gen));
         Ok(id)
     }
 
@@ -1344,6 +1375,9 @@ impl<'s> World<'s> {
         if let Some(i) = self.alive.iter().position(|&x| x == p) {
             self.alive.remove(i);
         }
+        let g = self.pods[p as usize].group as usize;
+        self.groups[g].free_pods.push(p);
+        self.waiters.retain(|&x| x != p);
         self.event(
             "pod",
             "Normal",
@@ -1359,12 +1393,19 @@ impl<'s> World<'s> {
         let mut c = Counts {
             queued: self.broker.ready_total(),
             reserved: self.orphaned,
-            running: 0,
+            ..Counts::default()
         };
         for &i in &self.alive {
             let p = &self.pods[i as usize];
             c.reserved += (p.reserved.len() + p.eta.len()) as u64;
             c.running += p.busy as u64;
+            if p.deleted_at.is_some() {
+                c.terminating += 1;
+            } else if p.ready_since.is_some() {
+                c.ready += 1;
+            } else {
+                c.starting += 1;
+            }
         }
         c
     }
@@ -1394,17 +1435,7 @@ impl<'s> World<'s> {
         } else if self.had_work && self.last_busy_or_empty.is_none() {
             self.last_busy_or_empty = Some(t);
         }
-        let (mut ready, mut starting, mut terminating) = (0u64, 0u64, 0u64);
-        for &i in &self.alive {
-            let p = &self.pods[i as usize];
-            if p.deleted_at.is_some() {
-                terminating += 1;
-            } else if p.ready_since.is_some() {
-                ready += 1;
-            } else {
-                starting += 1;
-            }
-        }
+        let (ready, starting, terminating) = (c.ready, c.starting, c.terminating);
         let [p50, p95, max] = self.waits.take_window();
         let r = &mut self.row;
         r[0] = t.as_secs_f64();
@@ -1440,13 +1471,24 @@ impl<'s> World<'s> {
     }
 }
 
-/// Runs a scenario to the end, streaming rows and events into `sink`.
+/// Runs a scenario to the end with default options (see [`run_with`]).
 pub fn run(
     sc: &Scenario,
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<RunOutput, SimError> {
+    run_with(sc, sink, progress, RunOptions::default())
+}
+
+/// Runs a scenario to the end, streaming rows and events into `sink`.
+pub fn run_with(
+    sc: &Scenario,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(SimTime),
+    options: RunOptions,
+) -> Result<RunOutput, SimError> {
     let mut w = World::new(sc, sink);
+    w.control.all_decisions = options.all_decisions;
     w.init()?;
     w.run(progress)?;
     w.check_conservation()?;

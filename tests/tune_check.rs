@@ -39,7 +39,30 @@ fn passes_and_fails_with_the_right_exit_code_and_words() {
     assert_eq!(bad.status.code(), Some(1), "{}", text(&bad));
     let t = text(&bad);
     assert!(t.contains("FAIL  wait_p95_s<=60"), "{t}");
-    assert!(t.contains("fails by 15.04 (25.07%)"), "{t}");
+    // "value 74.91  fails by 14.91 (24.85%)": the value, and by how much it misses.
+    let line = t
+        .lines()
+        .find(|l| l.contains("FAIL  wait_p95_s<=60"))
+        .unwrap();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let value: f64 = words[words.iter().position(|w| *w == "value").unwrap() + 1]
+        .parse()
+        .unwrap();
+    let by: f64 = words[words.iter().position(|w| *w == "by").unwrap() + 1]
+        .parse()
+        .unwrap();
+    assert!(
+        value > 60.0 && (by - (value - 60.0)).abs() < 0.006,
+        "{line}"
+    );
+    let pct: f64 = line
+        .rsplit_once('(')
+        .unwrap()
+        .1
+        .trim_end_matches("%)")
+        .parse()
+        .unwrap();
+    assert!((pct - 100.0 * by / 60.0).abs() < 0.02, "{line}");
     assert!(t.contains("PASS  max_queue_depth<=600"), "{t}");
     assert!(t.contains("FAILED: 1 of 3 SLOs"), "{t}");
 

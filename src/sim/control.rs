@@ -6,8 +6,6 @@
 //! [`WorldView`], applies their writes to `spec.replicas`, and records their events, their
 //! decision traces and the metric values they read.
 
-use serde::Serialize;
-
 use crate::hpa::{
     reconcile, ConditionStatus, ControllerConfig, EventType, HpaSpec, HpaState, KubeVersion,
     MetricSpec, MetricStatus, MetricTarget, PodInfo, PodPhase, ReadyCondition, ScaleInfo,
@@ -22,29 +20,7 @@ use crate::time::{Dur, SimTime};
 use super::view::{selector_string, WorldView};
 use super::{Ev, SimError, World};
 
-/// One line of `decisions.json`: a scaling decision, its inputs and the rule that bound it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Decision {
-    /// When.
-    pub time_s: f64,
-    /// `hpa` or `keda`.
-    pub source: &'static str,
-    /// `HorizontalPodAutoscaler/<name>` or `ScaledObject/<name>`.
-    pub object: String,
-    /// Replicas before.
-    pub from: i32,
-    /// Replicas decided (equal to `from` when something held the change back).
-    pub to: i32,
-    /// The rule that bound the result (`ScaleUpLimit`, `ScaleDownStabilized`, `Deactivated`...).
-    pub rule: String,
-    /// One line for people.
-    pub summary: String,
-    /// Everything that went in (the HPA's decision trace, or the KEDA poll's inputs).
-    pub inputs: serde_json::Value,
-}
-
-/// Most decisions kept (a day of 15-s syncs is 5760).
-const MAX_DECISIONS: usize = 20_000;
+pub use crate::observe::Decision;
 
 /// A running HPA controller for one HPA object.
 pub struct HpaRun {
@@ -89,10 +65,12 @@ pub struct Control {
     pub hpas: Vec<HpaRun>,
     /// KEDA loops.
     pub kedas: Vec<KedaRun>,
-    /// Decisions recorded.
-    pub decisions: Vec<Decision>,
+    /// Decisions recorded so far.
+    pub decisions: u64,
     /// Any HPA reads Resource metrics (metrics-server must run).
     pub needs_metrics_server: bool,
+    /// Record every pass (see `RunOptions::all_decisions`).
+    pub all_decisions: bool,
 }
 
 /// The controller configuration for the scenario's Kubernetes version and flags.
@@ -260,12 +238,6 @@ impl Control {
         }
         for k in &self.kedas {
             out.push(if k.active { 1.0 } else { 0.0 });
-        }
-    }
-
-    fn record(&mut self, d: Decision) {
-        if self.decisions.len() < MAX_DECISIONS {
-            self.decisions.push(d);
         }
     }
 }
@@ -471,7 +443,7 @@ impl World<'_> {
                         | "ReadyForNewScale"
                 )
             });
-        if outcome.rescale || held || trace.error.is_some() {
+        if outcome.rescale || held || trace.error.is_some() || self.control.all_decisions {
             let rule = trace
                 .bound_by
                 .last()
@@ -514,7 +486,8 @@ impl World<'_> {
                 summary,
                 inputs: serde_json::to_value(trace).unwrap_or(serde_json::Value::Null),
             };
-            self.control.record(d);
+            self.control.decisions += 1;
+            self.sink.decision(&d)?;
         }
         for e in &outcome.events {
             let kind = match e.kind {
@@ -601,7 +574,8 @@ impl World<'_> {
                         .unwrap_or_default()
                 ),
             };
-            self.control.record(Decision {
+            self.control.decisions += 1;
+            self.sink.decision(&Decision {
                 time_s: now.as_secs_f64(),
                 source: "keda",
                 object: id,
@@ -610,7 +584,7 @@ impl World<'_> {
                 rule,
                 summary,
                 inputs,
-            });
+            })?;
         }
         for e in &out.events {
             let kind = match e.event_type {

@@ -160,7 +160,7 @@ pub fn overlay(points: &[(String, &Study, Point)]) -> Result<Vec<(String, Vec<u8
                 })
                 .collect();
             run.settings = via_json(&sc.settings, "settings").map_err(internal)?;
-            run.decisions = via_json(&out.decisions, "decisions").map_err(internal)?;
+            run.decisions = via_json(&sink.decisions, "decisions").map_err(internal)?;
             Ok(run)
         })
         .collect::<Result<_, _>>()?;
