@@ -6,7 +6,11 @@
 //! 74 an output could not be written.
 
 pub mod bench;
+pub mod check;
+pub mod merge;
 pub mod run;
+pub mod sweep;
+pub mod tune;
 
 use std::process::ExitCode;
 
@@ -26,6 +30,16 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and write its time series, events, summary and report.
     Run(run::Args),
+    /// Run a grid (or sampled design) of `--set` values for several seeds, in parallel:
+    /// results.csv, points.csv, a Pareto front and heatmaps.
+    Sweep(sweep::Args),
+    /// Search the `--set` space for the cheapest configuration that meets the SLOs and write
+    /// the user's manifests patched with it (plus a diff).
+    Tune(tune::Args),
+    /// Run a scenario and exit 1 if any SLO fails (for CI).
+    Check(check::Args),
+    /// Combine the output directories of sweep shards (`sweep --shard I/N`).
+    Merge(merge::Args),
     /// Time the simulator on the benchmark scenarios (tasks/s, events/s, wall, peak memory).
     Bench(bench::Args),
 }
@@ -81,6 +95,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::cmd(&args),
+        Command::Sweep(args) => sweep::cmd(&args),
+        Command::Tune(args) => tune::cmd(&args),
+        Command::Check(args) => check::cmd(&args),
+        Command::Merge(args) => merge::cmd(&args),
         Command::Bench(args) => bench::cmd(&args),
     };
     match result {

@@ -17,5 +17,6 @@ pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod time;
+pub mod tune;
 pub mod worker;
 pub mod yaml;
