@@ -7,6 +7,8 @@
 
 pub mod bench;
 pub mod check;
+pub mod compare;
+pub mod explain;
 pub mod merge;
 pub mod run;
 pub mod sweep;
@@ -42,6 +44,10 @@ pub enum Command {
     Merge(merge::Args),
     /// Time the simulator on the benchmark scenarios (tasks/s, events/s, wall, peak memory).
     Bench(bench::Args),
+    /// Overlay several runs (or one scenario with --vary) in one chart and one table.
+    Compare(compare::Args),
+    /// Every scaling decision of a run: its inputs and the rule that bound it.
+    Explain(explain::Args),
 }
 
 /// An error with the exit code it maps to.
@@ -100,6 +106,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::cmd(&args),
         Command::Merge(args) => merge::cmd(&args),
         Command::Bench(args) => bench::cmd(&args),
+        Command::Compare(args) => compare::cmd(&args),
+        Command::Explain(args) => explain::cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

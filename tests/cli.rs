@@ -422,3 +422,69 @@ fn overrides_change_the_run() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn explain_lists_each_decision_with_its_inputs_and_rule() {
+    let out = tmp("explain");
+    let o = run(&[
+        "run",
+        "scenarios/keda-redis-burst.yaml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["explain", out.to_str().unwrap(), "--changes"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    // The first scale-up: 480 queued on 1 pod asks for 48, the legacy limit allows 4.
+    assert!(t.contains("1 -> 4  [ScaleUpLimit]"), "{t}");
+    assert!(
+        t.contains(
+            "usage 480 over 1 pods (status) vs target AverageValue 10 -> ratio 48 -> proposal 48"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("limits (legacy up): 48 -> 4, rate limit 4"),
+        "{t}"
+    );
+    assert!(t.contains("10 -> 1  [TooFewReplicas]"), "{t}");
+    let o = run(&[
+        "explain",
+        out.to_str().unwrap(),
+        "--at",
+        "6m",
+        "--source",
+        "keda",
+    ]);
+    assert!(o.status.success());
+    let o = run(&["explain", "/nonexistent-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn compare_overlays_variants_of_one_scenario() {
+    let out = tmp("compare");
+    let o = run(&[
+        "compare",
+        "scenarios/keda-redis-scale-to-zero.yaml",
+        "--vary",
+        "ScaledObject/redis-scaledobject:spec.pollingInterval=5,60",
+        "--set",
+        "duration=16m",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["compare.png", "compare.svg", "compare.csv", "compare.html"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert!(
+        csv.contains("pollingInterval=5") && csv.contains("pollingInterval=60"),
+        "{csv}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
