@@ -72,8 +72,11 @@ pub struct Msg {
 /// Per-queue state.
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
-    /// Ready messages per band (Redis) or a single FIFO (RabbitMQ: band 0 only).
-    pub bands: Vec<VecDeque<MsgId>>,
+    /// Ready messages per band (Redis) or a single FIFO (RabbitMQ: band 0 only). Private:
+    /// `ready` counts them, and every change goes through the broker.
+    bands: Vec<VecDeque<MsgId>>,
+    /// Messages in all bands (kept, not summed: it is read on every publish).
+    ready: u64,
     /// Delivered and not yet acked (RabbitMQ `messages_unacknowledged`).
     pub unacked: u64,
     /// Messages published to this queue (restores and requeues excluded).
@@ -86,8 +89,9 @@ pub struct Queue {
 
 impl Queue {
     /// Ready messages in all bands.
+    #[inline]
     pub fn ready(&self) -> u64 {
-        self.bands.iter().map(|b| b.len() as u64).sum()
+        self.ready
     }
 }
 
@@ -225,6 +229,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_back(id);
+        self.queues[q].ready += 1;
         self.queues[q].published_total += 1;
         self.ready_total += 1;
     }
@@ -237,6 +242,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_front(id);
+        self.queues[q].ready += 1;
         self.ready_total += 1;
     }
 
@@ -247,6 +253,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_back(id);
+        self.queues[q].ready += 1;
         self.ready_total += 1;
     }
 
@@ -261,7 +268,9 @@ impl Broker {
         let bands = self.queues.first().map_or(0, |q| q.bands.len());
         for b in 0..bands {
             for (pos, &q) in queues.iter().enumerate() {
-                if let Some(id) = self.queues[q as usize].bands[b].pop_front() {
+                let queue = &mut self.queues[q as usize];
+                if let Some(id) = queue.bands[b].pop_front() {
+                    queue.ready -= 1;
                     self.ready_total -= 1;
                     return Some((id, pos));
                 }
@@ -279,6 +288,19 @@ impl Broker {
     /// Records a delivery to `pod` at `now`: the message becomes unacked.
     #[inline]
     pub fn deliver(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState) {
+        self.deliver_inner(id, pod, now, state, true);
+    }
+
+    /// A delivery that the caller acks before simulated time moves (an early-ack task
+    /// handed straight to an idle pool slot). No visibility sweep can run in between, so its
+    /// `unacked_index` entry would only ever be skipped as stale: it is not written.
+    #[inline]
+    pub fn deliver_acked_at_once(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState) {
+        self.deliver_inner(id, pod, now, state, false);
+    }
+
+    #[inline(always)]
+    fn deliver_inner(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState, index: bool) {
         let m = &mut self.msgs[id as usize];
         m.state = state;
         m.holder = pod;
@@ -289,7 +311,7 @@ impl Broker {
         self.queues[q].unacked += 1;
         self.queues[q].delivered_total += 1;
         self.unacked_live += 1;
-        if self.kind == BrokerKind::Redis {
+        if index && self.kind == BrokerKind::Redis {
             self.unacked_index.push_back((now, id, gen));
         }
     }

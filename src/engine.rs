@@ -310,16 +310,11 @@ impl<E: Copy> Wheel<E> {
 }
 
 /// Clock plus pending events.
-///
-/// Besides the heap, a few *lanes* each hold at most one pending event (a producer's next
-/// arrival, say). Lanes are merged with the heap by the same (time, sequence) order, so using
-/// one changes no result; it only keeps the heap small, which is where a run spends its time.
 pub struct Engine<E> {
     now: SimTime,
     seq: u64,
     processed: u64,
     heap: Wheel<E>,
-    lanes: Vec<Option<Entry<E>>>,
     limits: Limits,
 }
 
@@ -331,38 +326,8 @@ impl<E: Copy> Engine<E> {
             seq: 0,
             processed: 0,
             heap: Wheel::new(),
-            lanes: Vec::new(),
             limits,
         }
-    }
-
-    /// Puts `event` at `at` in lane `lane`, replacing what the lane held.
-    #[inline]
-    pub fn schedule_lane(&mut self, lane: usize, at: SimTime, event: E) {
-        debug_assert!(
-            at >= self.now,
-            "scheduling into the past: {at} < {}",
-            self.now
-        );
-        if self.lanes.len() <= lane {
-            self.lanes.resize_with(lane + 1, || None);
-        }
-        self.lanes[lane] = Some(Entry::new(at.max(self.now), self.seq, event));
-        self.seq += 1;
-    }
-
-    /// The earliest lane entry: (lane, time, seq).
-    #[inline]
-    fn lane_min(&self) -> Option<(usize, SimTime, u64)> {
-        let mut best: Option<(usize, SimTime, u64)> = None;
-        for (i, l) in self.lanes.iter().enumerate() {
-            if let Some(e) = l {
-                if best.is_none_or(|(_, t, s)| (e.time, e.seq) < (t.0, s)) {
-                    best = Some((i, e.time(), e.seq));
-                }
-            }
-        }
-        best
     }
 
     /// The current simulated time.
@@ -404,34 +369,16 @@ impl<E: Copy> Engine<E> {
     /// The time of the next pending event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        let heap = self.heap.peek().map(|e| e.time());
-        match (heap, self.lane_min()) {
-            (Some(h), Some((_, l, _))) => Some(h.min(l)),
-            (h, l) => h.or(l.map(|x| x.1)),
-        }
+        self.heap.peek().map(|e| e.time())
     }
 
     /// Pops the next event no later than `until`, advancing the clock to it.
     #[inline]
     pub fn pop_until(&mut self, until: SimTime) -> Result<Option<E>, EngineError> {
-        let lane = self.lane_min();
-        let at = self.heap.locate();
-        let heap_key = at.map(|a| {
-            let e = self.heap.entry_at(a);
-            (e.time, e.seq)
-        });
-        let from_lane = match (heap_key, lane) {
-            (Some(h), Some((_, t, s))) => (t.0, s) < h,
-            (None, Some(_)) => true,
-            (Some(_), None) => false,
-            (None, None) => return Ok(None),
+        let Some(at) = self.heap.locate() else {
+            return Ok(None);
         };
-        let next_time = if from_lane {
-            lane.expect("lane").1
-        } else {
-            SimTime(heap_key.expect("heap").0)
-        };
-        if next_time > until {
+        if self.heap.entry_at(at).time > until.0 {
             return Ok(None);
         }
         if self.processed >= self.limits.max_events {
@@ -446,13 +393,7 @@ impl<E: Copy> Engine<E> {
                 at: self.now,
             });
         }
-        let entry = if from_lane {
-            self.lanes[lane.expect("lane").0]
-                .take()
-                .expect("lane entry")
-        } else {
-            self.heap.pop_at(at.expect("heap"))
-        };
+        let entry = self.heap.pop_at(at);
         self.now = entry.time();
         self.processed += 1;
         Ok(Some(entry.event))
@@ -528,26 +469,6 @@ mod tests {
             got.push((e.now().0, ev));
         }
         assert_eq!(got, vec![(1, "a"), (5, "b"), (5, "c"), (5, "d")]);
-    }
-
-    #[test]
-    fn lanes_merge_with_the_heap_in_time_then_sequence_order() {
-        let mut e = Engine::new(Limits::default());
-        e.schedule_at(SimTime(5), "heap-5a");
-        e.schedule_lane(0, SimTime(5), "lane0-5");
-        e.schedule_at(SimTime(5), "heap-5b");
-        e.schedule_lane(1, SimTime(3), "lane1-3");
-        let mut got = vec![];
-        while let Some(ev) = e.pop_until(SimTime::MAX).unwrap() {
-            got.push(ev);
-            if ev == "lane1-3" {
-                e.schedule_lane(1, SimTime(5), "lane1-5");
-            }
-        }
-        assert_eq!(
-            got,
-            vec!["lane1-3", "heap-5a", "lane0-5", "heap-5b", "lane1-5"]
-        );
     }
 
     #[test]

@@ -213,13 +213,17 @@ impl WaitRecorder {
             return [f64::NAN; 3];
         }
         let n = self.window.len();
-        let pick = |w: &mut Vec<u64>, q: f64| -> u64 {
-            let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-            *w.select_nth_unstable(k).1
+        let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        let (k50, k95) = (rank(0.5), rank(0.95));
+        // One selection for p95 splits the window; p50 is selected in the lower part only
+        // and the max is in the upper part.
+        let (lower, &mut p95, upper) = self.window.select_nth_unstable(k95);
+        let p50 = if k50 < k95 {
+            *lower.select_nth_unstable(k50).1
+        } else {
+            p95
         };
-        let p50 = pick(&mut self.window, 0.5);
-        let p95 = pick(&mut self.window, 0.95);
-        let max = *self.window.iter().max().expect("non-empty");
+        let max = upper.iter().copied().max().unwrap_or(p95);
         self.window.clear();
         [p50, p95, max].map(|v| v as f64 / 1e9)
     }

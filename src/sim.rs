@@ -545,13 +545,23 @@ impl<'s> World<'s> {
     fn wake_waiters(&mut self, queue: u16) -> Result<(), SimError> {
         while self.broker.queues[queue as usize].ready() > 0 {
             let pods = &self.pods;
-            let Some(pos) = self.waiters.iter().position(|&p| {
+            let serves = |p: u32| {
                 let pod = &pods[p as usize];
                 pod.waiting && pod.fetching() && pod.queue_order.contains(&queue)
-            }) else {
-                break;
             };
-            let p = self.waiters.remove(pos).expect("position is in range");
+            // Usually the longest waiter is the one: take it without a search.
+            let p = match self.waiters.front() {
+                Some(&p) if serves(p) => {
+                    self.waiters.pop_front();
+                    p
+                }
+                _ => {
+                    let Some(pos) = self.waiters.iter().position(|&p| serves(p)) else {
+                        break;
+                    };
+                    self.waiters.remove(pos).expect("position is in range")
+                }
+            };
             self.pods[p as usize].waiting = false;
             self.fetch(p)?;
         }
@@ -620,16 +630,22 @@ impl<'s> World<'s> {
             let gen = self.broker.msg(id).gen;
             self.eng.schedule_at(eta, Ev::EtaDue(p, id, gen));
         } else {
-            self.broker.deliver(id, p, now, MsgState::Reserved);
-            let pod = &mut self.pods[p as usize];
+            let pod = &self.pods[p as usize];
             // An idle pool slot and nothing buffered: the job goes straight to the child.
-            if pod.reserved.is_empty() && pod.fetching() {
-                if let Some(slot) = pod.free_slots.pop() {
-                    self.start_task(p, slot, id);
-                    return Ok(());
+            if pod.reserved.is_empty() && pod.fetching() && !pod.free_slots.is_empty() {
+                let task = self.broker.msg(id).task_type as usize;
+                if self.acks_late(p, task) {
+                    self.broker.deliver(id, p, now, MsgState::Reserved);
+                } else {
+                    self.broker
+                        .deliver_acked_at_once(id, p, now, MsgState::Reserved);
                 }
+                let slot = self.pods[p as usize].free_slots.pop().expect("non-empty");
+                self.start_task(p, slot, id);
+                return Ok(());
             }
-            pod.reserved.push_back(id);
+            self.broker.deliver(id, p, now, MsgState::Reserved);
+            self.pods[p as usize].reserved.push_back(id);
         }
         self.try_start(p)
     }
@@ -665,12 +681,20 @@ impl<'s> World<'s> {
         }
     }
 
+    /// Whether pod `p` acks tasks of type `task` after running them (`acks_late`).
+    #[inline]
+    fn acks_late(&self, p: u32, task: usize) -> bool {
+        let group = &self.sc.workers[self.pods[p as usize].group as usize];
+        self.sc.tasks[task]
+            .acks_late
+            .unwrap_or(group.celery.acks_late)
+    }
+
     fn start_task(&mut self, p: u32, slot: u16, id: MsgId) {
         let now = self.eng.now();
         let m = *self.broker.msg(id);
         let tt = &self.sc.tasks[m.task_type as usize];
-        let group = &self.sc.workers[self.pods[p as usize].group as usize];
-        let late = tt.acks_late.unwrap_or(group.celery.acks_late);
+        let late = self.acks_late(p, m.task_type as usize);
         self.broker.msg_mut(id).state = MsgState::Running;
         if !late {
             self.broker.ack(id);
