@@ -109,6 +109,10 @@ pub struct Broker {
     /// Redis `unacked_index` in delivery order (lazy: stale entries are skipped).
     unacked_index: VecDeque<(SimTime, MsgId, u32)>,
     unacked_live: u64,
+    /// Length of `unacked_index` beyond which an ack compacts it; reset after each
+    /// compaction so that prefetched (live) entries pinning its front do not make every ack
+    /// try again.
+    compact_at: usize,
     ready_total: u64,
     live: u64,
 }
@@ -133,6 +137,7 @@ impl Broker {
             free: Vec::new(),
             unacked_index: VecDeque::new(),
             unacked_live: 0,
+            compact_at: 64,
             ready_total: 0,
             live: 0,
         }
@@ -327,9 +332,13 @@ impl Broker {
             self.queues[q].acked_total += 1;
             self.unacked_live -= 1;
         }
-        // Stale entries only cost memory: compact when they outnumber the live ones.
-        if self.unacked_index.len() as u64 > 2 * self.unacked_live + 64 {
+        // Stale entries only cost memory: compact when the index has doubled since the last
+        // compaction and they outnumber the live ones.
+        if self.unacked_index.len() > self.compact_at
+            && self.unacked_index.len() as u64 > 2 * self.unacked_live + 64
+        {
             self.compact_index();
+            self.compact_at = 2 * self.unacked_index.len() + 64;
         }
     }
 

@@ -147,8 +147,9 @@ impl<E: Copy> QuadHeap<E> {
 struct Wheel<E> {
     nodes: Vec<Node<E>>,
     free: u32,
-    heads: Vec<u32>,
-    occupied: Vec<u64>,
+    /// Fixed-size, and indexed by masked slot numbers, so indexing needs no bounds check.
+    heads: Box<[u32; SLOTS]>,
+    occupied: Box<[u64; WORDS]>,
     /// Absolute slot number (`time / SLOT_NS`) of the cursor: no entry is earlier.
     base: u64,
     in_wheel: usize,
@@ -164,14 +165,21 @@ struct Node<E> {
 const NIL: u32 = u32::MAX;
 const SLOT_NS: u64 = 1_000_000;
 const SLOTS: usize = 1 << 16;
+const WORDS: usize = SLOTS / 64;
 
 impl<E: Copy> Wheel<E> {
     fn new() -> Self {
         Wheel {
             nodes: Vec::with_capacity(1024),
             free: NIL,
-            heads: vec![NIL; SLOTS],
-            occupied: vec![0; SLOTS / 64],
+            heads: vec![NIL; SLOTS]
+                .into_boxed_slice()
+                .try_into()
+                .expect("SLOTS entries"),
+            occupied: vec![0; WORDS]
+                .into_boxed_slice()
+                .try_into()
+                .expect("WORDS entries"),
             base: 0,
             in_wheel: 0,
             far: QuadHeap::with_capacity(256),
@@ -233,15 +241,14 @@ impl<E: Copy> Wheel<E> {
             return None;
         }
         let start = (self.base as usize) & (SLOTS - 1);
-        let words = SLOTS / 64;
         let (w0, b0) = (start / 64, start % 64);
         let first = self.occupied[w0] & (!0u64 << b0);
         if first != 0 {
             return Some(w0 * 64 + first.trailing_zeros() as usize);
         }
-        for k in 1..=words {
-            let w = (w0 + k) % words;
-            let bits = if k == words {
+        for k in 1..=WORDS {
+            let w = (w0 + k) % WORDS;
+            let bits = if k == WORDS {
                 self.occupied[w] & !(!0u64 << b0)
             } else {
                 self.occupied[w]
@@ -373,7 +380,7 @@ impl<E: Copy> Engine<E> {
     }
 
     /// Pops the next event no later than `until`, advancing the clock to it.
-    #[inline]
+    #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Result<Option<E>, EngineError> {
         let Some(at) = self.heap.locate() else {
             return Ok(None);
