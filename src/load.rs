@@ -75,13 +75,8 @@ impl Producer {
                     1.0
                 };
                 self.started = true;
-                advance(
-                    segments,
-                    &self.geometry,
-                    &mut self.seg,
-                    &mut self.pos,
-                    step,
-                ).map(|t| (t, 1))
+                advance(segments, &self.geometry, &mut self.seg, &mut self.pos, step)
+                    .map(|t| (t, 1))
             }
         }
     }
