@@ -142,6 +142,8 @@ pub struct World<'s> {
     producers: Vec<Producer>,
     task_rngs: Vec<SimRng>,
     eta_rngs: Vec<SimRng>,
+    /// The broker band of each task type's priority (fixed per type: resolved once).
+    task_bands: Vec<u8>,
     uid_seed: u64,
     waiters: VecDeque<u32>,
     produced: u64,
@@ -278,10 +280,12 @@ impl<'s> World<'s> {
             warnings: sc.warnings.iter().map(|w| w.to_string()).collect(),
             ..Summary::default()
         };
+        let task_bands = sc.tasks.iter().map(|t| broker.band_of(t.priority)).collect();
         World {
             sc,
             eng: Engine::new(sc.limits),
             broker,
+            task_bands,
             pods: Vec::new(),
             groups,
             producers,
@@ -512,7 +516,7 @@ impl<'s> World<'s> {
             Some(c) => now + c.sample(&mut self.eta_rngs[task]),
             None => SimTime::ZERO,
         };
-        let band = self.broker.band_of(tt.priority);
+        let band = self.task_bands[task];
         let id = self.broker.alloc(Msg {
             task_id: self.next_task_id,
             task_type: task as u16,
@@ -547,7 +551,7 @@ impl<'s> World<'s> {
             let pods = &self.pods;
             let serves = |p: u32| {
                 let pod = &pods[p as usize];
-                pod.waiting && pod.fetching() && pod.queue_order.contains(&queue)
+                pod.waiting && pod.fetching() && pod.consumes(queue)
             };
             // Usually the longest waiter is the one: take it without a search.
             let p = match self.waiters.front() {

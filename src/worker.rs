@@ -260,6 +260,8 @@ pub struct Pod {
     pub busy_unacked: u32,
     /// Consumed queues in current order (round robin rotates it).
     pub queue_order: Vec<u16>,
+    /// Bit `q` set when queue `q` < 64 is consumed (the set `queue_order` rotates over).
+    queue_mask: u64,
     /// Blocked in BRPOP / registered for pushes.
     pub waiting: bool,
     /// CPU share.
@@ -305,6 +307,10 @@ impl Pod {
             busy: 0,
             busy_unacked: 0,
             queue_order: queues.iter().map(|q| *q as u16).collect(),
+            queue_mask: queues
+                .iter()
+                .filter(|&&q| q < 64)
+                .fold(0, |m, &q| m | 1 << q),
             waiting: false,
             cpu: CpuShare::new(cores),
             gen: 0,
@@ -321,7 +327,18 @@ impl Pod {
         self.deleted_at.is_none() && self.alive()
     }
 
+    /// Consumes queue `q`.
+    #[inline]
+    pub fn consumes(&self, q: u16) -> bool {
+        if q < 64 {
+            self.queue_mask >> q & 1 == 1
+        } else {
+            self.queue_order.contains(&q)
+        }
+    }
+
     /// Takes messages from the broker now.
+    #[inline]
     pub fn fetching(&self) -> bool {
         matches!(
             self.celery,
