@@ -280,7 +280,11 @@ impl<'s> World<'s> {
             warnings: sc.warnings.iter().map(|w| w.to_string()).collect(),
             ..Summary::default()
         };
-        let task_bands = sc.tasks.iter().map(|t| broker.band_of(t.priority)).collect();
+        let task_bands = sc
+            .tasks
+            .iter()
+            .map(|t| broker.band_of(t.priority))
+            .collect();
         World {
             sc,
             eng: Engine::new(sc.limits),

@@ -486,5 +486,37 @@ fn compare_overlays_variants_of_one_scenario() {
         csv.contains("pollingInterval=5") && csv.contains("pollingInterval=60"),
         "{csv}"
     );
+    // The terminal table: one row per variant; a 60 s poll wakes the workers later than a
+    // 5 s one, so the first tasks of each burst wait longer (p95 column).
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let p95 = |label: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(label))
+            .unwrap_or_else(|| panic!("no row {label} in\n{stdout}"));
+        line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    };
+    assert!(stdout.starts_with("run "), "{stdout}");
+    assert!(
+        p95("pollingInterval=60") > p95("pollingInterval=5") + 10.0,
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    let out = tmp("pipe");
+    let mut child = bin()
+        .args(["run", "--out", out.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, like `| head -0`
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -109,9 +109,70 @@ pub fn cmd(args: &Args) -> Result<u8, Failure> {
     let written = report::write_compare(&runs, &labels, &out)
         .map_err(|e| Failure::io(format!("error: {e}")))?;
     if !args.quiet {
+        print!("{}", table(&runs, &labels));
         for p in written {
             println!("wrote {}", p.display());
         }
     }
     Ok(0)
+}
+
+/// The runs side by side on the terminal: what a person compares first.
+fn table(runs: &[RunData], labels: &[String]) -> String {
+    let num = |v: f64| crate::observe::fmt_num(crate::observe::round_sig(v, 4));
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), num);
+    let header = [
+        "run",
+        "wait p50 s",
+        "wait p95 s",
+        "wait max s",
+        "peak pods",
+        "pod-s",
+        "ups/downs",
+        "lost",
+        "drained at s",
+    ];
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .zip(labels)
+        .map(|(r, label)| {
+            let s = &r.summary;
+            vec![
+                label.clone(),
+                opt(s.wait_s.p50),
+                opt(s.wait_s.p95),
+                opt(s.wait_s.max),
+                s.peak_replicas.to_string(),
+                num(s.pod_seconds),
+                format!("{}/{}", s.scale_ups, s.scale_downs),
+                s.lost.to_string(),
+                opt(s.drain_time_s),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([header[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let line = |cells: &[&str], out: &mut String| {
+        for (c, cell) in cells.iter().enumerate() {
+            if c == 0 {
+                out.push_str(&format!("{cell:<w$}", w = widths[c]));
+            } else {
+                out.push_str(&format!("  {cell:>w$}", w = widths[c]));
+            }
+        }
+        out.push('\n');
+    };
+    line(&header, &mut out);
+    for r in &rows {
+        line(&r.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
+    }
+    out
 }
