@@ -520,3 +520,39 @@ fn output_into_a_closed_pipe_ends_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// The README shows `reports/examples/`: they must be what the current simulator produces.
+/// After a deliberate change of behaviour, regenerate them with the commands in
+/// `reports/README.md`.
+#[test]
+fn the_committed_example_reports_are_current() {
+    let out = tmp("examples");
+    let o = run(&["run", "-q", "--out", out.join("run").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&[
+        "compare",
+        "-q",
+        "scenarios/keda-redis-scale-to-zero.yaml",
+        "--vary",
+        "ScaledObject/redis-scaledobject:spec.pollingInterval=5,15,60",
+        "--out",
+        out.join("compare").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/examples");
+    for (fresh, committed) in [
+        ("run/overview.png", "keda-redis-burst/overview.png"),
+        ("run/report.html", "keda-redis-burst/report.html"),
+        ("run/summary.json", "keda-redis-burst/summary.json"),
+        ("compare/compare.png", "scale-to-zero-polling/compare.png"),
+        ("compare/compare.csv", "scale-to-zero-polling/compare.csv"),
+    ] {
+        let a = std::fs::read(out.join(fresh)).unwrap();
+        let b = std::fs::read(examples.join(committed)).unwrap();
+        assert!(
+            a == b,
+            "reports/examples/{committed} is stale: regenerate it (see reports/README.md)"
+        );
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
