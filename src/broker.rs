@@ -72,8 +72,11 @@ pub struct Msg {
 /// Per-queue state.
 #[derive(Clone, Debug, Default)]
 pub struct Queue {
-    /// Ready messages per band (Redis) or a single FIFO (RabbitMQ: band 0 only).
-    pub bands: Vec<VecDeque<MsgId>>,
+    /// Ready messages per band (Redis) or a single FIFO (RabbitMQ: band 0 only). Private:
+    /// `ready` counts them, and every change goes through the broker.
+    bands: Vec<VecDeque<MsgId>>,
+    /// Messages in all bands (kept, not summed: it is read on every publish).
+    ready: u64,
     /// Delivered and not yet acked (RabbitMQ `messages_unacknowledged`).
     pub unacked: u64,
     /// Messages published to this queue (restores and requeues excluded).
@@ -86,8 +89,9 @@ pub struct Queue {
 
 impl Queue {
     /// Ready messages in all bands.
+    #[inline]
     pub fn ready(&self) -> u64 {
-        self.bands.iter().map(|b| b.len() as u64).sum()
+        self.ready
     }
 }
 
@@ -104,6 +108,11 @@ pub struct Broker {
     free: Vec<MsgId>,
     /// Redis `unacked_index` in delivery order (lazy: stale entries are skipped).
     unacked_index: VecDeque<(SimTime, MsgId, u32)>,
+    unacked_live: u64,
+    /// Length of `unacked_index` beyond which an ack compacts it; reset after each
+    /// compaction so that prefetched (live) entries pinning its front do not make every ack
+    /// try again.
+    compact_at: usize,
     ready_total: u64,
     live: u64,
 }
@@ -127,6 +136,8 @@ impl Broker {
             msgs: Vec::new(),
             free: Vec::new(),
             unacked_index: VecDeque::new(),
+            unacked_live: 0,
+            compact_at: 64,
             ready_total: 0,
             live: 0,
         }
@@ -223,6 +234,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_back(id);
+        self.queues[q].ready += 1;
         self.queues[q].published_total += 1;
         self.ready_total += 1;
     }
@@ -235,6 +247,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_front(id);
+        self.queues[q].ready += 1;
         self.ready_total += 1;
     }
 
@@ -245,6 +258,7 @@ impl Broker {
         m.holder = NO_POD;
         let (q, b) = (m.queue as usize, m.band as usize);
         self.queues[q].bands[b].push_back(id);
+        self.queues[q].ready += 1;
         self.ready_total += 1;
     }
 
@@ -259,7 +273,9 @@ impl Broker {
         let bands = self.queues.first().map_or(0, |q| q.bands.len());
         for b in 0..bands {
             for (pos, &q) in queues.iter().enumerate() {
-                if let Some(id) = self.queues[q as usize].bands[b].pop_front() {
+                let queue = &mut self.queues[q as usize];
+                if let Some(id) = queue.bands[b].pop_front() {
+                    queue.ready -= 1;
                     self.ready_total -= 1;
                     return Some((id, pos));
                 }
@@ -277,6 +293,19 @@ impl Broker {
     /// Records a delivery to `pod` at `now`: the message becomes unacked.
     #[inline]
     pub fn deliver(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState) {
+        self.deliver_inner(id, pod, now, state, true);
+    }
+
+    /// A delivery that the caller acks before simulated time moves (an early-ack task
+    /// handed straight to an idle pool slot). No visibility sweep can run in between, so its
+    /// `unacked_index` entry would only ever be skipped as stale: it is not written.
+    #[inline]
+    pub fn deliver_acked_at_once(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState) {
+        self.deliver_inner(id, pod, now, state, false);
+    }
+
+    #[inline(always)]
+    fn deliver_inner(&mut self, id: MsgId, pod: u32, now: SimTime, state: MsgState, index: bool) {
         let m = &mut self.msgs[id as usize];
         m.state = state;
         m.holder = pod;
@@ -286,7 +315,8 @@ impl Broker {
         let q = m.queue as usize;
         self.queues[q].unacked += 1;
         self.queues[q].delivered_total += 1;
-        if self.kind == BrokerKind::Redis {
+        self.unacked_live += 1;
+        if index && self.kind == BrokerKind::Redis {
             self.unacked_index.push_back((now, id, gen));
         }
     }
@@ -300,8 +330,16 @@ impl Broker {
             let q = m.queue as usize;
             self.queues[q].unacked -= 1;
             self.queues[q].acked_total += 1;
+            self.unacked_live -= 1;
         }
-        self.compact_index();
+        // Stale entries only cost memory: compact when the index has doubled since the last
+        // compaction and they outnumber the live ones.
+        if self.unacked_index.len() > self.compact_at
+            && self.unacked_index.len() as u64 > 2 * self.unacked_live + 64
+        {
+            self.compact_index();
+            self.compact_at = 2 * self.unacked_index.len() + 64;
+        }
     }
 
     /// Drops a message from the unacked set without counting an ack (restore, requeue).
@@ -311,6 +349,7 @@ impl Broker {
             m.unacked = false;
             let q = m.queue as usize;
             self.queues[q].unacked -= 1;
+            self.unacked_live -= 1;
         }
     }
 
@@ -327,6 +366,21 @@ impl Broker {
                 break;
             }
             self.unacked_index.pop_front();
+        }
+        // A message unacked for long (orphaned by a SIGKILL, waiting out the visibility
+        // timeout) pins every later entry behind it; rebuild when stale entries dominate, so
+        // the index stays proportional to the messages actually unacked (amortized O(1)).
+        if self.unacked_index.len() > 4096
+            && self.unacked_index.len()
+                > 4 * self
+                    .queues
+                    .iter()
+                    .map(|q| q.unacked as usize)
+                    .sum::<usize>()
+        {
+            let mut index = std::mem::take(&mut self.unacked_index);
+            index.retain(|e| self.entry_live(e));
+            self.unacked_index = index;
         }
     }
 
@@ -349,7 +403,7 @@ impl Broker {
 
     /// Unacked messages of all queues (Redis `HLEN unacked`).
     pub fn unacked_total(&self) -> u64 {
-        self.queues.iter().map(|q| q.unacked).sum()
+        self.unacked_live
     }
 }
 

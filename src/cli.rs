@@ -5,7 +5,14 @@
 //! names file, line, column and field); 70 an internal error (a bug: please report it);
 //! 74 an output could not be written.
 
+pub mod bench;
+pub mod check;
+pub mod compare;
+pub mod explain;
+pub mod merge;
 pub mod run;
+pub mod sweep;
+pub mod tune;
 
 use std::process::ExitCode;
 
@@ -25,6 +32,22 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and write its time series, events, summary and report.
     Run(run::Args),
+    /// Run a grid (or sampled design) of `--set` values for several seeds, in parallel:
+    /// results.csv, points.csv, a Pareto front and heatmaps.
+    Sweep(sweep::Args),
+    /// Search the `--set` space for the cheapest configuration that meets the SLOs and write
+    /// the user's manifests patched with it (plus a diff).
+    Tune(tune::Args),
+    /// Run a scenario and exit 1 if any SLO fails (for CI).
+    Check(check::Args),
+    /// Combine the output directories of sweep shards (`sweep --shard I/N`).
+    Merge(merge::Args),
+    /// Time the simulator on the benchmark scenarios (tasks/s, events/s, wall, peak memory).
+    Bench(bench::Args),
+    /// Overlay several runs (or one scenario with --vary) in one chart and one table.
+    Compare(compare::Args),
+    /// Every scaling decision of a run: its inputs and the rule that bound it.
+    Explain(explain::Args),
 }
 
 /// An error with the exit code it maps to.
@@ -78,6 +101,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::cmd(&args),
+        Command::Sweep(args) => sweep::cmd(&args),
+        Command::Tune(args) => tune::cmd(&args),
+        Command::Check(args) => check::cmd(&args),
+        Command::Merge(args) => merge::cmd(&args),
+        Command::Bench(args) => bench::cmd(&args),
+        Command::Compare(args) => compare::cmd(&args),
+        Command::Explain(args) => explain::cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -18,5 +18,6 @@ pub mod scenario;
 pub mod sim;
 pub mod testing;
 pub mod time;
+pub mod tune;
 pub mod worker;
 pub mod yaml;

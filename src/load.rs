@@ -22,12 +22,19 @@ pub struct Producer {
     point: usize,
     started: bool,
     pending: Option<(SimTime, u64)>,
+    /// Per rate segment: (length in seconds, slope), computed once instead of per arrival.
+    geometry: Vec<(f64, f64)>,
 }
 
 impl Producer {
     /// A producer for `shape` drawing from `rng`.
     pub fn new(shape: LoadShape, rng: SimRng) -> Producer {
+        let geometry = match &shape {
+            LoadShape::Rate { segments, .. } => segments.iter().map(geometry).collect(),
+            LoadShape::Points(_) => Vec::new(),
+        };
         Producer {
+            geometry,
             shape,
             rng,
             seg: 0,
@@ -68,22 +75,31 @@ impl Producer {
                     1.0
                 };
                 self.started = true;
-                advance(segments, &mut self.seg, &mut self.pos, step).map(|t| (t, 1))
+                advance(segments, &self.geometry, &mut self.seg, &mut self.pos, step)
+                    .map(|t| (t, 1))
             }
         }
     }
 }
 
+/// A segment's length in seconds and the slope of its rate.
+fn geometry(s: &RateSegment) -> (f64, f64) {
+    let len = (s.end.0 - s.start.0) as f64 / NANOS_PER_SEC as f64;
+    let slope = if len > 0.0 { (s.r1 - s.r0) / len } else { 0.0 };
+    (len, slope)
+}
+
 /// Moves forward by `lambda` units of cumulative rate; returns the arrival time.
+/// `geometry[i]` is [`geometry`] of `segments[i]`.
 fn advance(
     segments: &[RateSegment],
+    geometry: &[(f64, f64)],
     seg: &mut usize,
     pos: &mut f64,
     mut lambda: f64,
 ) -> Option<SimTime> {
     while let Some(s) = segments.get(*seg) {
-        let len = (s.end.0 - s.start.0) as f64 / NANOS_PER_SEC as f64;
-        let slope = if len > 0.0 { (s.r1 - s.r0) / len } else { 0.0 };
+        let (len, slope) = geometry[*seg];
         let a = s.r0 + slope * *pos; // rate at the current position
         let remaining = len - *pos;
         // Integral of the rate over the rest of the segment.
@@ -91,6 +107,8 @@ fn advance(
         if lambda <= rest && (a > 0.0 || slope > 0.0) {
             let u = if lambda == 0.0 {
                 0.0
+            } else if slope == 0.0 {
+                lambda / a
             } else {
                 let disc = a * a + 2.0 * slope * lambda;
                 if disc < 0.0 {
@@ -101,7 +119,8 @@ fn advance(
             };
             let u = u.min(remaining);
             *pos += u;
-            let ns = s.start.0 + (*pos * NANOS_PER_SEC as f64).round() as u64;
+            // pos >= 0: adding 0.5 and truncating rounds to the nearest nanosecond.
+            let ns = s.start.0 + (*pos * NANOS_PER_SEC as f64 + 0.5) as u64;
             if ns >= s.end.0 {
                 // Rounded onto the boundary: belongs to the next segment.
                 lambda = 0.0;

@@ -25,6 +25,27 @@ pub struct EventRow {
     pub message: String,
 }
 
+/// One line of `decisions.json`: a scaling decision, its inputs and the rule that bound it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Decision {
+    /// When.
+    pub time_s: f64,
+    /// `hpa` or `keda`.
+    pub source: &'static str,
+    /// `HorizontalPodAutoscaler/<name>` or `ScaledObject/<name>`.
+    pub object: String,
+    /// Replicas before.
+    pub from: i32,
+    /// Replicas decided (equal to `from` when something held the change back).
+    pub to: i32,
+    /// The rule that bound the result (`ScaleUpLimit`, `ScaleDownStabilized`, `Deactivated`...).
+    pub rule: String,
+    /// One line for people.
+    pub summary: String,
+    /// Everything that went in (the HPA's decision trace, or the KEDA poll's inputs).
+    pub inputs: serde_json::Value,
+}
+
 /// Why a task copy went back to a broker queue (a redelivery: it may run again).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Requeue {
@@ -42,9 +63,10 @@ pub enum Requeue {
 /// One step in the life of a task copy or a worker pod, for property checks and debugging.
 ///
 /// Only sent to sinks whose [`Sink::wants_trace`] is true; the simulator asks once per run,
-/// so a sink that does not trace costs one predictable branch per task step. `task` is the
-/// task's publish sequence number (copies of one task share it), `pod` the pod's index in
-/// creation order (pod `p` is named `<deployment>-<ordinal>`; see [`TraceEvent::PodCreated`]).
+/// and a run whose sink does not trace runs an instance of the event loop with no trace code.
+/// `task` is the task's publish sequence number (copies of one task share it); `pod` is the
+/// pod's slot: a slot is reused once its pod has exited, and [`TraceEvent::PodCreated`]
+/// starts a new pod (with its name) in it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TraceEvent {
     /// A pod object was created.
@@ -170,6 +192,10 @@ pub trait Sink {
     fn row(&mut self, values: &[f64]) -> std::io::Result<()>;
     /// One event.
     fn event(&mut self, e: &EventRow) -> std::io::Result<()>;
+    /// One autoscaler decision (default: dropped).
+    fn decision(&mut self, _d: &Decision) -> std::io::Result<()> {
+        Ok(())
+    }
     /// Whether this sink wants [`TraceEvent`]s (asked once, when a run starts). Default: no,
     /// and then the simulator builds none.
     fn wants_trace(&self) -> bool {
@@ -188,6 +214,8 @@ pub struct MemorySink {
     pub rows: Vec<Vec<f64>>,
     /// Events.
     pub events: Vec<EventRow>,
+    /// Decisions.
+    pub decisions: Vec<Decision>,
     /// Keep rows (false: only events).
     pub drop_rows: bool,
     /// Ask the simulator for [`TraceEvent`]s and keep them in `trace`.
@@ -228,6 +256,10 @@ impl Sink for MemorySink {
     }
     fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
         self.events.push(e.clone());
+        Ok(())
+    }
+    fn decision(&mut self, d: &Decision) -> std::io::Result<()> {
+        self.decisions.push(d.clone());
         Ok(())
     }
     fn wants_trace(&self) -> bool {
@@ -369,12 +401,16 @@ impl WaitRecorder {
             return [f64::NAN; 3];
         }
         let n = self.window.len();
-        let pick = |w: &mut Vec<u64>, q: f64| -> u64 {
-            let k = ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
-            *w.select_nth_unstable(k).1
+        let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+        let (k50, k95) = (rank(0.5), rank(0.95));
+        // One selection for p95 splits the window; p50 is selected in the lower part only
+        // (the max is tracked exactly as waits arrive).
+        let (lower, &mut p95, _) = self.window.select_nth_unstable(k95);
+        let p50 = if k50 < k95 {
+            *lower.select_nth_unstable(k50).1
+        } else {
+            p95
         };
-        let p50 = pick(&mut self.window, 0.5);
-        let p95 = pick(&mut self.window, 0.95);
         let max = self.window_max;
         self.window.clear();
         self.stride = 1;
@@ -416,18 +452,32 @@ pub fn round_sig(v: f64, digits: i32) -> f64 {
 
 /// Formats a number for CSV: integers exactly, others with at most 6 decimals, NaN empty.
 pub fn fmt_num(v: f64) -> String {
+    let mut s = String::new();
+    write_num(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_num`]'s text to `buf` without allocating (beyond `buf`'s growth).
+#[inline]
+pub fn write_num(buf: &mut String, v: f64) {
+    use std::fmt::Write;
     if v.is_nan() {
-        return String::new();
+        return;
     }
     if v.fract() == 0.0 && v.abs() < 1e15 {
-        return format!("{}", v as i64);
+        let _ = write!(buf, "{}", v as i64);
+        return;
     }
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
+    let start = buf.len();
+    let _ = write!(buf, "{v:.6}");
+    let trimmed = buf[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    buf.truncate(start + trimmed);
+    if &buf[start..] == "-0" {
+        buf.truncate(start);
+        buf.push('0');
     }
 }
 

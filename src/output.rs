@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use crate::observe::{fmt_num, EventRow, Sink};
+use crate::observe::{fmt_num, write_num, Decision, EventRow, Sink};
+use std::io::Write;
 
 /// A run directory being written.
 pub struct RunDir {
@@ -109,10 +110,25 @@ pub struct CsvSink {
     pub kept_events: Vec<EventRow>,
     /// Cap on kept events.
     pub max_events: usize,
+    /// Kept events from the autoscalers (hpa, keda, deployment) and from the rest.
+    kept_by_group: [usize; 2],
     /// Events written.
     pub events_written: u64,
+    decisions: BufWriter<File>,
+    /// Decisions written to `decisions.json`.
+    pub decisions_written: u64,
+    /// Decisions kept in memory for the report: the first [`KEEP_DECISION_INPUTS`] with their
+    /// inputs, then up to [`KEEP_DECISIONS`] without.
+    pub kept_decisions: Vec<Decision>,
     cells: Vec<String>,
 }
+
+/// Events kept in memory per group (autoscaler events; the rest) for the report.
+pub const KEEP_EVENTS: usize = 2_000;
+/// Decisions kept in memory for the report's decision log.
+pub const KEEP_DECISIONS: usize = 2_000;
+/// Decisions kept with their full inputs for the report's explain section.
+pub const KEEP_DECISION_INPUTS: usize = 300;
 
 impl CsvSink {
     /// Opens the two CSV files in `dir`.
@@ -125,6 +141,8 @@ impl CsvSink {
         };
         let mut events = open("events.csv")?;
         events.write_record(["time_s", "source", "type", "reason", "message"])?;
+        let mut decisions = BufWriter::new(File::create(dir.file("decisions.json"))?);
+        decisions.write_all(b"[")?;
         Ok(CsvSink {
             series: open("timeseries.csv")?,
             events,
@@ -133,14 +151,24 @@ impl CsvSink {
             keep_every: keep_every.max(1),
             rows_seen: 0,
             kept_events: Vec::new(),
-            max_events: 20_000,
+            max_events: 2 * KEEP_EVENTS,
+            kept_by_group: [0, 0],
             events_written: 0,
+            decisions,
+            decisions_written: 0,
+            kept_decisions: Vec::new(),
             cells: Vec::new(),
         })
     }
 
-    /// Flushes both files.
+    /// Closes `decisions.json` and flushes every file.
     pub fn finish(&mut self) -> std::io::Result<()> {
+        self.decisions.write_all(if self.decisions_written == 0 {
+            b"]\n"
+        } else {
+            b"\n]\n"
+        })?;
+        self.decisions.flush()?;
         self.series.flush()?;
         self.events.flush()
     }
@@ -154,8 +182,12 @@ impl Sink for CsvSink {
     }
 
     fn row(&mut self, values: &[f64]) -> std::io::Result<()> {
-        self.cells.clear();
-        self.cells.extend(values.iter().map(|v| fmt_num(*v)));
+        // Reuse the cell buffers: no allocation per row once warmed up.
+        self.cells.resize_with(values.len(), String::new);
+        for (cell, v) in self.cells.iter_mut().zip(values) {
+            cell.clear();
+            write_num(cell, *v);
+        }
         self.series.write_record(&self.cells)?;
         if self.rows_seen.is_multiple_of(self.keep_every) {
             self.kept_rows.push(values.to_vec());
@@ -173,8 +205,31 @@ impl Sink for CsvSink {
             e.message.as_str(),
         ])?;
         self.events_written += 1;
-        if self.kept_events.len() < self.max_events {
+        // Keep the autoscalers' events and the rest in separate budgets, so pod churn cannot
+        // crowd the decisions out of the report.
+        let group = usize::from(!matches!(e.source, "hpa" | "keda" | "deployment"));
+        if self.kept_by_group[group] < KEEP_EVENTS && self.kept_events.len() < self.max_events {
+            self.kept_by_group[group] += 1;
             self.kept_events.push(e.clone());
+        }
+        Ok(())
+    }
+
+    fn decision(&mut self, d: &Decision) -> std::io::Result<()> {
+        self.decisions.write_all(if self.decisions_written == 0 {
+            b"\n"
+        } else {
+            b",\n"
+        })?;
+        serde_json::to_writer_pretty(&mut self.decisions, d)?;
+        self.decisions_written += 1;
+        if self.kept_decisions.len() < KEEP_DECISION_INPUTS {
+            self.kept_decisions.push(d.clone());
+        } else if self.kept_decisions.len() < KEEP_DECISIONS {
+            self.kept_decisions.push(Decision {
+                inputs: serde_json::Value::Null,
+                ..d.clone()
+            });
         }
         Ok(())
     }

@@ -62,6 +62,15 @@ pub use html::render_html;
 pub use load::{events_to_csv, parse_events};
 pub use table::summary_table;
 
+/// The chart look other modules reuse (the `tune` heatmaps and Pareto charts): palette, font
+/// registration, PNG encoding, axis ticks and number formatting.
+pub(crate) mod kit {
+    pub(crate) use super::axis::{format_number, nice_step};
+    pub(crate) use super::figure::{
+        encode_png, ensure_fonts, BLUE, FIG_WIDTH, GREY, INK, VERMILLION,
+    };
+}
+
 /// Why a run could not be loaded or a report could not be produced.
 #[derive(Debug)]
 pub enum ReportError {

@@ -24,7 +24,7 @@ use crate::observe::{EventRow, Requeue, Sink, Summary, TraceEvent, WaitRecorder}
 use crate::rng::{fnv1a64, SimRng};
 use crate::scenario::{BrokerKind, QueueOrder, Scenario, SignalMode, TaskKind};
 use crate::time::{Dur, SimTime};
-use crate::worker::{cpu_cores, fetch_capacity, CeleryState, Pod, NO_MSG};
+use crate::worker::{cpu_cores, CeleryState, Pod, PrefetchRule, NO_MSG};
 
 /// Why a run stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -111,9 +111,19 @@ pub struct Counts {
     pub reserved: u64,
     /// Executing.
     pub running: u64,
+    /// Pods ready (not terminating).
+    pub ready: u64,
+    /// Pods created, not yet ready (not terminating).
+    pub starting: u64,
+    /// Pods terminating.
+    pub terminating: u64,
 }
 
 struct Group {
+    /// Dead pods of this group whose slots can be reused.
+    free_pods: Vec<u32>,
+    /// The group's Celery prefetch rule, resolved once.
+    prefetch: PrefetchRule,
     spec_replicas: i32,
     next_ordinal: u32,
     startup_rng: SimRng,
@@ -133,6 +143,8 @@ pub struct World<'s, const TRACE: bool = false> {
     producers: Vec<Producer>,
     task_rngs: Vec<SimRng>,
     eta_rngs: Vec<SimRng>,
+    /// The broker band of each task type's priority (fixed per type: resolved once).
+    task_bands: Vec<u8>,
     uid_seed: u64,
     waiters: VecDeque<u32>,
     produced: u64,
@@ -155,13 +167,21 @@ pub struct World<'s, const TRACE: bool = false> {
     broker_db: i64,
 }
 
+/// How to run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// Record every autoscaler pass in the decisions, not only changes and held changes
+    /// (for tests and deep `explain` sessions; a day of HPA syncs is 5760 passes).
+    pub all_decisions: bool,
+}
+
 /// What a run produces besides the streamed rows and events.
 #[derive(Debug)]
 pub struct RunOutput {
     /// `summary.json`.
     pub summary: Summary,
-    /// `decisions.json`: every scaling decision with its inputs.
-    pub decisions: Vec<control::Decision>,
+    /// Decisions handed to the sink (`decisions.json`).
+    pub decisions: u64,
 }
 
 /// The Redis database Celery uses: the path of `CELERY_BROKER_URL` (`redis://h:6379/2`), or 0.
@@ -193,6 +213,15 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             .workers
             .iter()
             .map(|w| Group {
+                free_pods: Vec::new(),
+                prefetch: PrefetchRule::new(
+                    &w.celery,
+                    if sc.broker.kind == BrokerKind::RabbitMq && !sc.broker.global_qos {
+                        w.celery.queues.len() as u32
+                    } else {
+                        1
+                    },
+                ),
                 spec_replicas: 0,
                 next_ordinal: 1,
                 startup_rng: streams.stream(&format!("deployment/{}/startup", w.deployment)),
@@ -252,10 +281,16 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             warnings: sc.warnings.iter().map(|w| w.to_string()).collect(),
             ..Summary::default()
         };
+        let task_bands = sc
+            .tasks
+            .iter()
+            .map(|t| broker.band_of(t.priority))
+            .collect();
         World {
             sc,
             eng: Engine::new(sc.limits),
             broker,
+            task_bands,
             pods: Vec::new(),
             groups,
             producers,
@@ -350,34 +385,30 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         Ok(())
     }
 
-    /// Runs to the end of the scenario.
+    /// Runs to the end of the scenario: every event up to each sample instant (inclusive),
+    /// then the sample, so a row shows the state after everything that happened at its time.
     pub fn run(&mut self, progress: &mut dyn FnMut(SimTime)) -> Result<(), SimError> {
         let end = SimTime(self.sc.duration.0);
         let interval = self.sc.sample_interval;
         let mut next_sample = SimTime::ZERO;
         let mut next_progress = SimTime::ZERO;
-        loop {
-            let next_ev = self.eng.peek_time();
-            while next_sample <= end && next_ev.is_none_or(|t| next_sample < t) {
-                self.eng.advance_to(next_sample);
-                self.sample(next_sample)?;
-                next_sample = next_sample.checked_add(interval).unwrap_or(SimTime::MAX);
+        while next_sample <= end {
+            while let Some(ev) = self.eng.pop_until(next_sample)? {
+                self.handle(ev)?;
             }
-            if next_sample > next_progress {
+            self.eng.advance_to(next_sample);
+            self.sample(next_sample)?;
+            if next_sample >= next_progress {
                 progress(next_sample);
                 next_progress = next_sample
                     .checked_add(Dur::from_secs(60))
                     .unwrap_or(SimTime::MAX);
             }
-            match self.eng.pop_until(end)? {
-                Some(ev) => self.handle(ev)?,
-                None => break,
-            }
-        }
-        while next_sample <= end {
-            self.eng.advance_to(next_sample);
-            self.sample(next_sample)?;
             next_sample = next_sample.checked_add(interval).unwrap_or(SimTime::MAX);
+        }
+        // Events after the last sample instant but within the scenario.
+        while let Some(ev) = self.eng.pop_until(end)? {
+            self.handle(ev)?;
         }
         Ok(())
     }
@@ -415,7 +446,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         };
         RunOutput {
             summary: self.summary,
-            decisions: std::mem::take(&mut self.control.decisions),
+            decisions: self.control.decisions,
         }
     }
 
@@ -526,7 +557,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             }
             None => SimTime::ZERO,
         };
-        let band = self.broker.band_of(tt.priority);
+        let band = self.task_bands[task];
         let id = self.broker.alloc(Msg {
             task_id: self.next_task_id,
             task_type: task as u16,
@@ -563,13 +594,23 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
     fn wake_waiters(&mut self, queue: u16) -> Result<(), SimError> {
         while self.broker.queues[queue as usize].ready() > 0 {
             let pods = &self.pods;
-            let Some(pos) = self.waiters.iter().position(|&p| {
+            let serves = |p: u32| {
                 let pod = &pods[p as usize];
-                pod.waiting && pod.fetching() && pod.queue_order.contains(&queue)
-            }) else {
-                break;
+                pod.waiting && pod.fetching() && pod.consumes(queue)
             };
-            let p = self.waiters.remove(pos).expect("position is in range");
+            // Usually the longest waiter is the one: take it without a search.
+            let p = match self.waiters.front() {
+                Some(&p) if serves(p) => {
+                    self.waiters.pop_front();
+                    p
+                }
+                _ => {
+                    let Some(pos) = self.waiters.iter().position(|&p| serves(p)) else {
+                        break;
+                    };
+                    self.waiters.remove(pos).expect("position is in range")
+                }
+            };
             self.pods[p as usize].waiting = false;
             self.fetch(p)?;
         }
@@ -585,22 +626,14 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         Ok(())
     }
 
+    #[inline]
     fn capacity(&self, p: u32) -> u32 {
         let pod = &self.pods[p as usize];
-        let c = &self.sc.workers[pod.group as usize].celery;
-        let consumers = if self.sc.broker.kind == BrokerKind::RabbitMq && !self.sc.broker.global_qos
-        {
-            pod.queue_order.len() as u32
-        } else {
-            1
-        };
-        fetch_capacity(
-            c,
+        self.groups[pod.group as usize].prefetch.capacity(
             pod.reserved.len() as u32,
             pod.busy,
             pod.busy_unacked,
             pod.eta.len() as u32,
-            consumers,
         )
     }
 
@@ -654,6 +687,20 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             let gen = self.broker.msg(id).gen;
             self.eng.schedule_at(eta, Ev::EtaDue(p, id, gen));
         } else {
+            let pod = &self.pods[p as usize];
+            // An idle pool slot and nothing buffered: the job goes straight to the child.
+            if pod.reserved.is_empty() && pod.fetching() && !pod.free_slots.is_empty() {
+                let task = self.broker.msg(id).task_type as usize;
+                if self.acks_late(p, task) {
+                    self.broker.deliver(id, p, now, MsgState::Reserved);
+                } else {
+                    self.broker
+                        .deliver_acked_at_once(id, p, now, MsgState::Reserved);
+                }
+                let slot = self.pods[p as usize].free_slots.pop().expect("non-empty");
+                self.start_task(p, slot, id);
+                return Ok(());
+            }
             self.broker.deliver(id, p, now, MsgState::Reserved);
             self.pods[p as usize].reserved.push_back(id);
         }
@@ -691,12 +738,20 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
     }
 
+    /// Whether pod `p` acks tasks of type `task` after running them (`acks_late`).
+    #[inline]
+    fn acks_late(&self, p: u32, task: usize) -> bool {
+        let group = &self.sc.workers[self.pods[p as usize].group as usize];
+        self.sc.tasks[task]
+            .acks_late
+            .unwrap_or(group.celery.acks_late)
+    }
+
     fn start_task(&mut self, p: u32, slot: u16, id: MsgId) {
         let now = self.eng.now();
         let m = *self.broker.msg(id);
         let tt = &self.sc.tasks[m.task_type as usize];
-        let group = &self.sc.workers[self.pods[p as usize].group as usize];
-        let late = tt.acks_late.unwrap_or(group.celery.acks_late);
+        let late = self.acks_late(p, m.task_type as usize);
         self.broker.msg_mut(id).state = MsgState::Running;
         if !late {
             self.broker.ack(id);
@@ -809,21 +864,24 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
 
     // ---------------------------------------------------------------- Redis visibility timeout
 
+    /// kombu's restore timer fires every `unacked_restore_interval` but scans only on every
+    /// `unacked_restore_throttle`-th call: scans fall at consume start + k x interval x
+    /// throttle, which is when this event is scheduled.
     fn on_sweep(&mut self, p: u32, gen: u32) -> Result<(), SimError> {
-        let interval = self.sc.broker.restore_interval;
-        let throttle = self.sc.broker.restore_throttle;
-        let pod = &mut self.pods[p as usize];
+        let pod = &self.pods[p as usize];
         if pod.gen != gen || !pod.fetching() {
             return Ok(());
         }
-        pod.sweep_ticks += 1;
-        let scan = pod.sweep_ticks.is_multiple_of(throttle);
         self.eng
-            .schedule_at(self.later(interval), Ev::Sweep(p, gen));
-        if scan {
-            self.restore_visible()?;
-        }
-        Ok(())
+            .schedule_at(self.later(self.scan_period()), Ev::Sweep(p, gen));
+        self.restore_visible()
+    }
+
+    fn scan_period(&self) -> Dur {
+        self.sc
+            .broker
+            .restore_interval
+            .saturating_mul(self.sc.broker.restore_throttle as u64)
     }
 
     /// kombu `QoS.restore_visible`: every unacked message delivered more than the visibility
@@ -982,7 +1040,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         let ordinal = self.groups[g].next_ordinal;
         self.groups[g].next_ordinal += 1;
         let name = format!("{}-{ordinal}", w.deployment);
-        let pod = Pod::new(
+        let mut pod = Pod::new(
             name,
             g as u16,
             now,
@@ -990,8 +1048,25 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             &w.celery.queues,
             self.groups[g].cores,
         );
-        self.pods.push(pod);
-        let id = (self.pods.len() - 1) as u32;
+        // Reuse a dead pod's slot (memory stays flat under churn); its generations move on,
+        // so timers left over from the dead pod can never match the new one.
+        let id = match self.groups[g].free_pods.pop() {
+            Some(id) => {
+                let old = &self.pods[id as usize];
+                pod.gen = old.gen.wrapping_add(1);
+                pod.cpu.gen = old.cpu.gen.wrapping_add(1);
+                for (new, prev) in pod.slots.iter_mut().zip(&old.slots) {
+                    new.gen = prev.gen.wrapping_add(1);
+                }
+                self.metrics_server.forget(id);
+                self.pods[id as usize] = pod;
+                id
+            }
+            None => {
+                self.pods.push(pod);
+                (self.pods.len() - 1) as u32
+            }
+        };
         self.alive.push(id);
         if TRACE {
             let name = self.pods[id as usize].name.clone();
@@ -1002,9 +1077,10 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
                 name,
             });
         }
+        let gen = self.pods[id as usize].gen;
         let delay = w.startup.scheduling.sample(&mut self.groups[g].startup_rng);
         self.eng
-            .schedule_at(self.later(delay), Ev::PodScheduled(id, 0));
+            .schedule_at(self.later(delay), Ev::PodScheduled(id, gen));
         Ok(id)
     }
 
@@ -1130,10 +1206,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         if self.sc.broker.kind == BrokerKind::Redis {
             // kombu: one restore scan when the poller starts, then the throttled timer.
-            self.eng.schedule_at(
-                self.later(self.sc.broker.restore_interval),
-                Ev::Sweep(p, gen),
-            );
+            self.eng
+                .schedule_at(self.later(self.scan_period()), Ev::Sweep(p, gen));
             self.restore_visible()?;
         }
         self.fetch(p)
@@ -1494,6 +1568,9 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         if let Some(i) = self.alive.iter().position(|&x| x == p) {
             self.alive.remove(i);
         }
+        let g = self.pods[p as usize].group as usize;
+        self.groups[g].free_pods.push(p);
+        self.waiters.retain(|&x| x != p);
         if TRACE {
             self.tr(TraceEvent::PodExited { t: now, pod: p });
         }
@@ -1512,12 +1589,19 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         let mut c = Counts {
             queued: self.broker.ready_total(),
             reserved: self.orphaned,
-            running: 0,
+            ..Counts::default()
         };
         for &i in &self.alive {
             let p = &self.pods[i as usize];
             c.reserved += (p.reserved.len() + p.eta.len()) as u64;
             c.running += p.busy as u64;
+            if p.deleted_at.is_some() {
+                c.terminating += 1;
+            } else if p.ready_since.is_some() {
+                c.ready += 1;
+            } else {
+                c.starting += 1;
+            }
         }
         c
     }
@@ -1547,17 +1631,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         } else if self.had_work && self.last_busy_or_empty.is_none() {
             self.last_busy_or_empty = Some(t);
         }
-        let (mut ready, mut starting, mut terminating) = (0u64, 0u64, 0u64);
-        for &i in &self.alive {
-            let p = &self.pods[i as usize];
-            if p.deleted_at.is_some() {
-                terminating += 1;
-            } else if p.ready_since.is_some() {
-                ready += 1;
-            } else {
-                starting += 1;
-            }
-        }
+        let (ready, starting, terminating) = (c.ready, c.starting, c.terminating);
         let [p50, p95, max] = self.waits.take_window();
         let r = &mut self.row;
         r[0] = t.as_secs_f64();
@@ -1593,25 +1667,38 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
     }
 }
 
-/// Runs a scenario to the end, streaming rows and events into `sink`.
+/// Runs a scenario to the end with default options (see [`run_with`]).
 pub fn run(
     sc: &Scenario,
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<RunOutput, SimError> {
-    if sink.wants_trace() {
-        run_with::<true>(sc, sink, progress)
-    } else {
-        run_with::<false>(sc, sink, progress)
-    }
+    run_with(sc, sink, progress, RunOptions::default())
 }
 
-fn run_with<const TRACE: bool>(
+/// Runs a scenario to the end, streaming rows and events into `sink` (and trace events, when
+/// the sink wants them: the traced event loop is a separate instance, see [`World`]).
+pub fn run_with(
     sc: &Scenario,
     sink: &mut dyn Sink,
     progress: &mut dyn FnMut(SimTime),
+    options: RunOptions,
+) -> Result<RunOutput, SimError> {
+    if sink.wants_trace() {
+        run_instance::<true>(sc, sink, progress, options)
+    } else {
+        run_instance::<false>(sc, sink, progress, options)
+    }
+}
+
+fn run_instance<const TRACE: bool>(
+    sc: &Scenario,
+    sink: &mut dyn Sink,
+    progress: &mut dyn FnMut(SimTime),
+    options: RunOptions,
 ) -> Result<RunOutput, SimError> {
     let mut w = World::<TRACE>::new(sc, sink);
+    w.control.all_decisions = options.all_decisions;
     w.init()?;
     w.run(progress)?;
     w.check_conservation()?;

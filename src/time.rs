@@ -72,7 +72,9 @@ impl Dur {
         if !secs.is_finite() || secs < 0.0 {
             return None;
         }
-        let ns = (secs * NANOS_PER_SEC as f64).round();
+        // Non-negative: adding a half and truncating rounds to the nearest nanosecond
+        // (and avoids a libm call on the hot path of every sampled duration).
+        let ns = secs * NANOS_PER_SEC as f64 + 0.5;
         if ns >= u64::MAX as f64 {
             return None;
         }

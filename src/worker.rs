@@ -34,7 +34,7 @@ pub enum CeleryState {
     Exited,
 }
 
-/// Messages a worker may still take from the broker now.
+/// Celery's prefetch rule for one worker, with its settings resolved once.
 ///
 /// * default: the prefetch count `P = N × M` bounds unacked deliveries; each held ETA
 ///   message raises it by one (`qos.increment_eventually`, capped by `worker_eta_task_limit`),
@@ -43,6 +43,52 @@ pub enum CeleryState {
 /// * `worker_disable_prefetch`: fetch only while `reserved + running < N`.
 /// * `M = 0` (or `P > 65535`): unlimited.
 /// * RabbitMQ with per-consumer QoS: the window applies to each of the worker's consumers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefetchRule {
+    /// `P × consumers`, or `None` when unlimited.
+    pub window: Option<u32>,
+    /// `worker_disable_prefetch`.
+    pub disable_prefetch: bool,
+    /// Pool size N.
+    pub concurrency: u32,
+    /// `worker_eta_task_limit`.
+    pub eta_limit: Option<u32>,
+}
+
+impl PrefetchRule {
+    /// The rule for `celery` with `consumers` consumers (1 unless per-consumer QoS).
+    pub fn new(celery: &CeleryConfig, consumers: u32) -> Self {
+        PrefetchRule {
+            window: celery.prefetch_count().map(|p| p * consumers.max(1)),
+            disable_prefetch: celery.disable_prefetch,
+            concurrency: celery.concurrency,
+            eta_limit: celery.eta_task_limit,
+        }
+    }
+
+    /// Messages the worker may still take from the broker now.
+    #[inline]
+    pub fn capacity(
+        &self,
+        reserved: u32,
+        running: u32,
+        running_unacked: u32,
+        eta_held: u32,
+    ) -> u32 {
+        if self.disable_prefetch {
+            return self.concurrency.saturating_sub(reserved + running);
+        }
+        match self.window {
+            None => u32::MAX,
+            Some(window) => {
+                let bonus = self.eta_limit.map_or(eta_held, |l| eta_held.min(l));
+                (window + bonus).saturating_sub(reserved + eta_held + running_unacked)
+            }
+        }
+    }
+}
+
+/// Messages a worker may still take from the broker now ([`PrefetchRule::capacity`]).
 pub fn fetch_capacity(
     celery: &CeleryConfig,
     reserved: u32,
@@ -51,19 +97,7 @@ pub fn fetch_capacity(
     eta_held: u32,
     consumers: u32,
 ) -> u32 {
-    if celery.disable_prefetch {
-        return celery.concurrency.saturating_sub(reserved + running);
-    }
-    match celery.prefetch_count() {
-        None => u32::MAX,
-        Some(p) => {
-            let bonus = match celery.eta_task_limit {
-                Some(limit) => eta_held.min(limit),
-                None => eta_held,
-            };
-            (p * consumers.max(1) + bonus).saturating_sub(reserved + eta_held + running_unacked)
-        }
-    }
+    PrefetchRule::new(celery, consumers).capacity(reserved, running, running_unacked, eta_held)
 }
 
 /// One pool slot.
@@ -226,12 +260,12 @@ pub struct Pod {
     pub busy_unacked: u32,
     /// Consumed queues in current order (round robin rotates it).
     pub queue_order: Vec<u16>,
+    /// Bit `q` set when queue `q` < 64 is consumed (the set `queue_order` rotates over).
+    queue_mask: u64,
     /// Blocked in BRPOP / registered for pushes.
     pub waiting: bool,
     /// CPU share.
     pub cpu: CpuShare,
-    /// Restore-timer ticks since the last scan.
-    pub sweep_ticks: u32,
     /// Lifecycle generation (bumped on termination).
     pub gen: u32,
 }
@@ -273,9 +307,12 @@ impl Pod {
             busy: 0,
             busy_unacked: 0,
             queue_order: queues.iter().map(|q| *q as u16).collect(),
+            queue_mask: queues
+                .iter()
+                .filter(|&&q| q < 64)
+                .fold(0, |m, &q| m | 1 << q),
             waiting: false,
             cpu: CpuShare::new(cores),
-            sweep_ticks: 0,
             gen: 0,
         }
     }
@@ -290,7 +327,18 @@ impl Pod {
         self.deleted_at.is_none() && self.alive()
     }
 
+    /// Consumes queue `q`.
+    #[inline]
+    pub fn consumes(&self, q: u16) -> bool {
+        if q < 64 {
+            self.queue_mask >> q & 1 == 1
+        } else {
+            self.queue_order.contains(&q)
+        }
+    }
+
     /// Takes messages from the broker now.
+    #[inline]
     pub fn fetching(&self) -> bool {
         matches!(
             self.celery,

@@ -422,3 +422,137 @@ fn overrides_change_the_run() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn explain_lists_each_decision_with_its_inputs_and_rule() {
+    let out = tmp("explain");
+    let o = run(&[
+        "run",
+        "scenarios/keda-redis-burst.yaml",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["explain", out.to_str().unwrap(), "--changes"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    // The first scale-up: 480 queued on 1 pod asks for 48, the legacy limit allows 4.
+    assert!(t.contains("1 -> 4  [ScaleUpLimit]"), "{t}");
+    assert!(
+        t.contains(
+            "usage 480 over 1 pods (status) vs target AverageValue 10 -> ratio 48 -> proposal 48"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("limits (legacy up): 48 -> 4, rate limit 4"),
+        "{t}"
+    );
+    assert!(t.contains("10 -> 1  [TooFewReplicas]"), "{t}");
+    let o = run(&[
+        "explain",
+        out.to_str().unwrap(),
+        "--at",
+        "6m",
+        "--source",
+        "keda",
+    ]);
+    assert!(o.status.success());
+    let o = run(&["explain", "/nonexistent-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn compare_overlays_variants_of_one_scenario() {
+    let out = tmp("compare");
+    let o = run(&[
+        "compare",
+        "scenarios/keda-redis-scale-to-zero.yaml",
+        "--vary",
+        "ScaledObject/redis-scaledobject:spec.pollingInterval=5,60",
+        "--set",
+        "duration=16m",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["compare.png", "compare.svg", "compare.csv", "compare.html"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert!(
+        csv.contains("pollingInterval=5") && csv.contains("pollingInterval=60"),
+        "{csv}"
+    );
+    // The terminal table: one row per variant; a 60 s poll wakes the workers later than a
+    // 5 s one, so the first tasks of each burst wait longer (p95 column).
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let p95 = |label: &str| -> f64 {
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(label))
+            .unwrap_or_else(|| panic!("no row {label} in\n{stdout}"));
+        line.split_whitespace().nth(2).unwrap().parse().unwrap()
+    };
+    assert!(stdout.starts_with("run "), "{stdout}");
+    assert!(
+        p95("pollingInterval=60") > p95("pollingInterval=5") + 10.0,
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::process::Stdio;
+    let out = tmp("pipe");
+    let mut child = bin()
+        .args(["run", "--out", out.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, like `| head -0`
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// The README shows `reports/examples/`: they must be what the current simulator produces.
+/// After a deliberate change of behaviour, regenerate them with the commands in
+/// `reports/README.md`.
+#[test]
+fn the_committed_example_reports_are_current() {
+    let out = tmp("examples");
+    let o = run(&["run", "-q", "--out", out.join("run").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&[
+        "compare",
+        "-q",
+        "scenarios/keda-redis-scale-to-zero.yaml",
+        "--vary",
+        "ScaledObject/redis-scaledobject:spec.pollingInterval=5,15,60",
+        "--out",
+        out.join("compare").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/examples");
+    for (fresh, committed) in [
+        ("run/overview.png", "keda-redis-burst/overview.png"),
+        ("run/report.html", "keda-redis-burst/report.html"),
+        ("run/summary.json", "keda-redis-burst/summary.json"),
+        ("compare/compare.png", "scale-to-zero-polling/compare.png"),
+        ("compare/compare.csv", "scale-to-zero-polling/compare.csv"),
+    ] {
+        let a = std::fs::read(out.join(fresh)).unwrap();
+        let b = std::fs::read(examples.join(committed)).unwrap();
+        assert!(
+            a == b,
+            "reports/examples/{committed} is stale: regenerate it (see reports/README.md)"
+        );
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}

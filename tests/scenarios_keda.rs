@@ -20,8 +20,8 @@ fn simulate(path: &str, overrides: &[&str]) -> Run {
     let mut sink = MemorySink::default();
     let out = run(&sc, &mut sink, &mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     Run {
+        decisions: std::mem::take(&mut sink.decisions),
         sink,
-        decisions: out.decisions,
         lost: out.summary.lost,
     }
 }

@@ -98,21 +98,19 @@ pub fn execute(
         |e: std::io::Error| Failure::io(format!("error: cannot write {}: {e}", target.display()));
     let dir = RunDir::create(target).map_err(io)?;
     let samples = sc.duration.0 / sc.sample_interval.0.max(1) + 1;
-    let mut sink = CsvSink::new(&dir, samples.div_ceil(20_000)).map_err(io)?;
+    let mut sink = CsvSink::new(&dir, samples.div_ceil(4_000)).map_err(io)?;
     let bar = Progress::new(progress, sc.duration.as_secs());
     let out = crate::sim::run(sc, &mut sink, &mut |t: SimTime| bar.at(t))?;
     bar.done();
     sink.finish().map_err(io)?;
     let summary = out.summary;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-    let decisions = serde_json::to_vec_pretty(&out.decisions).expect("decisions serialize");
-    dir.write("decisions.json", &decisions).map_err(io)?;
     dir.write("summary.json", &json).map_err(io)?;
     let settings = serde_json::to_vec_pretty(&sc.settings).expect("settings serialize");
     dir.write("settings.json", &settings).map_err(io)?;
     let yaml = scenario_as_run(sc);
     dir.write("scenario.yaml", yaml.as_bytes()).map_err(io)?;
-    let run = report_data(sc, &sink, &summary, &out.decisions, yaml)?;
+    let run = report_data(sc, &sink, &summary, yaml)?;
     crate::report::write_report(&run, &dir.file("")).map_err(|e| {
         Failure::io(format!(
             "error: cannot write the report in {}: {e}",
@@ -129,7 +127,6 @@ pub fn report_data(
     sc: &Scenario,
     sink: &CsvSink,
     summary: &Summary,
-    decisions: &[crate::sim::control::Decision],
     yaml: String,
 ) -> Result<crate::report::RunData, Failure> {
     use crate::report::{via_json, Event, RunData, TimeSeries};
@@ -152,7 +149,7 @@ pub fn report_data(
         })
         .collect();
     run.settings = via_json(&sc.settings, "settings").map_err(internal)?;
-    run.decisions = via_json(&decisions, "decisions").map_err(internal)?;
+    run.decisions = via_json(&sink.kept_decisions, "decisions").map_err(internal)?;
     run.scenario_yaml = Some(yaml);
     Ok(run)
 }

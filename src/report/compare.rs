@@ -233,13 +233,17 @@ fn compare_figure(runs: &[RunData], labels: &[String]) -> Figure {
         format!("Comparison of {} runs", labels.len())
     };
     let scenarios: BTreeSet<&str> = runs.iter().map(|r| r.summary.scenario.as_str()).collect();
+    let seeds: BTreeSet<u64> = runs.iter().map(|r| r.summary.seed).collect();
     let subtitle = format!(
-        "scenario {} · seeds {}",
+        "scenario {} · {} {}",
         scenarios.into_iter().collect::<Vec<_>>().join(", "),
-        runs.iter()
-            .map(|r| r.summary.seed.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
+        if seeds.len() == 1 { "seed" } else { "seeds" },
+        if seeds.len() == 1 {
+            seeds.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        } else {
+            runs.iter().map(|r| r.summary.seed.to_string()).collect()
+        }
+        .join(", ")
     );
     Figure {
         title,

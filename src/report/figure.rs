@@ -248,7 +248,7 @@ pub(crate) fn aligned_axes(
 // Drawing
 
 /// Registers the embedded fonts with plotters once per process.
-fn ensure_fonts() -> Result<(), ReportError> {
+pub(crate) fn ensure_fonts() -> Result<(), ReportError> {
     static FONTS: OnceLock<bool> = OnceLock::new();
     let ok = *FONTS.get_or_init(|| {
         register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular()).is_ok()
@@ -299,7 +299,8 @@ pub(crate) fn render_figure(fig: &Figure, format: ImageFormat) -> Result<Vec<u8>
     }
 }
 
-fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, ReportError> {
+/// Encodes an RGB buffer as PNG bytes.
+pub(crate) fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, ReportError> {
     let mut out = Vec::new();
     {
         let mut enc = png::Encoder::new(&mut out, w, h);

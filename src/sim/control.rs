@@ -6,8 +6,6 @@
 //! [`WorldView`], applies their writes to `spec.replicas`, and records their events, their
 //! decision traces and the metric values they read.
 
-use serde::Serialize;
-
 use crate::hpa::{
     reconcile, ConditionStatus, ControllerConfig, EventType, HpaSpec, HpaState, KubeVersion,
     MetricSpec, MetricStatus, MetricTarget, PodInfo, PodPhase, ReadyCondition, ScaleInfo,
@@ -22,29 +20,7 @@ use crate::time::{Dur, SimTime};
 use super::view::{selector_string, WorldView};
 use super::{Ev, SimError, World};
 
-/// One line of `decisions.json`: a scaling decision, its inputs and the rule that bound it.
-#[derive(Clone, Debug, Serialize)]
-pub struct Decision {
-    /// When.
-    pub time_s: f64,
-    /// `hpa` or `keda`.
-    pub source: &'static str,
-    /// `HorizontalPodAutoscaler/<name>` or `ScaledObject/<name>`.
-    pub object: String,
-    /// Replicas before.
-    pub from: i32,
-    /// Replicas decided (equal to `from` when something held the change back).
-    pub to: i32,
-    /// The rule that bound the result (`ScaleUpLimit`, `ScaleDownStabilized`, `Deactivated`...).
-    pub rule: String,
-    /// One line for people.
-    pub summary: String,
-    /// Everything that went in (the HPA's decision trace, or the KEDA poll's inputs).
-    pub inputs: serde_json::Value,
-}
-
-/// Most decisions kept (a day of 15-s syncs is 5760).
-const MAX_DECISIONS: usize = 20_000;
+pub use crate::observe::Decision;
 
 /// A running HPA controller for one HPA object.
 pub struct HpaRun {
@@ -64,6 +40,19 @@ pub struct HpaRun {
     pub period: Dur,
     /// Last value read per metric (display units) for the time series.
     pub metric_values: Vec<f64>,
+    /// Some metric reads the pod list (Resource, Pods, or a Value target's ready-pod count);
+    /// AverageValue External/Object metrics do not, and then the list is not built.
+    pub needs_pods: bool,
+}
+
+/// Whether the HPA's replica calculator reads the pod list for this spec.
+fn reads_pods(spec: &HpaSpec) -> bool {
+    spec.metrics.iter().any(|m| match m {
+        MetricSpec::External { target, .. } | MetricSpec::Object { target, .. } => {
+            !matches!(target, MetricTarget::AverageValue(_))
+        }
+        _ => true,
+    })
 }
 
 /// A running KEDA scale loop.
@@ -89,10 +78,12 @@ pub struct Control {
     pub hpas: Vec<HpaRun>,
     /// KEDA loops.
     pub kedas: Vec<KedaRun>,
-    /// Decisions recorded.
-    pub decisions: Vec<Decision>,
+    /// Decisions recorded so far.
+    pub decisions: u64,
     /// Any HPA reads Resource metrics (metrics-server must run).
     pub needs_metrics_server: bool,
+    /// Record every pass (see `RunOptions::all_decisions`).
+    pub all_decisions: bool,
 }
 
 /// The controller configuration for the scenario's Kubernetes version and flags.
@@ -192,6 +183,7 @@ impl Control {
                 keda: None,
                 period,
                 metric_values: vec![f64::NAN; h.spec.metrics.len()],
+                needs_pods: reads_pods(&h.spec),
             });
         }
         for (k, def) in sc.scaled_objects.iter().enumerate() {
@@ -200,6 +192,7 @@ impl Control {
             c.hpas.push(HpaRun {
                 id: format!("HorizontalPodAutoscaler/{}", spec.name),
                 metric_values: vec![f64::NAN; spec.metrics.len()],
+                needs_pods: reads_pods(&spec),
                 spec,
                 config: config.clone(),
                 state: HpaState::new(),
@@ -260,12 +253,6 @@ impl Control {
         }
         for k in &self.kedas {
             out.push(if k.active { 1.0 } else { 0.0 });
-        }
-    }
-
-    fn record(&mut self, d: Decision) {
-        if self.decisions.len() < MAX_DECISIONS {
-            self.decisions.push(d);
         }
     }
 }
@@ -398,7 +385,11 @@ impl<const TRACE: bool> World<'_, TRACE> {
         if selecting.len() > 1 {
             scale.selecting_hpas = selecting;
         }
-        let pods = self.pod_infos(g);
+        let pods = if self.control.hpas[i].needs_pods {
+            self.pod_infos(g)
+        } else {
+            Vec::new()
+        };
         let view = WorldView {
             sc: self.sc,
             broker: &self.broker,
@@ -472,7 +463,7 @@ impl<const TRACE: bool> World<'_, TRACE> {
                         | "ReadyForNewScale"
                 )
             });
-        if outcome.rescale || held || trace.error.is_some() {
+        if outcome.rescale || held || trace.error.is_some() || self.control.all_decisions {
             let rule = trace
                 .bound_by
                 .last()
@@ -515,7 +506,8 @@ impl<const TRACE: bool> World<'_, TRACE> {
                 summary,
                 inputs: serde_json::to_value(trace).unwrap_or(serde_json::Value::Null),
             };
-            self.control.record(d);
+            self.control.decisions += 1;
+            self.sink.decision(&d)?;
         }
         for e in &outcome.events {
             let kind = match e.kind {
@@ -602,7 +594,8 @@ impl<const TRACE: bool> World<'_, TRACE> {
                         .unwrap_or_default()
                 ),
             };
-            self.control.record(Decision {
+            self.control.decisions += 1;
+            self.sink.decision(&Decision {
                 time_s: now.as_secs_f64(),
                 source: "keda",
                 object: id,
@@ -611,7 +604,7 @@ impl<const TRACE: bool> World<'_, TRACE> {
                 rule,
                 summary,
                 inputs,
-            });
+            })?;
         }
         for e in &out.events {
             let kind = match e.event_type {

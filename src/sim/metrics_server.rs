@@ -43,6 +43,16 @@ impl MetricsServer {
         }
     }
 
+    /// Drops what was scraped for pod `p` (its slot is reused by a new pod).
+    pub fn forget(&mut self, p: u32) {
+        if let Some(x) = self.last.get_mut(p as usize) {
+            *x = None;
+        }
+        if let Some(x) = self.usage.get_mut(p as usize) {
+            *x = None;
+        }
+    }
+
     /// The resource metrics API's answer for the pods of worker group `group`.
     pub fn pod_metrics(&self, pods: &[Pod], alive: &[u32], group: usize) -> Vec<PodMetric> {
         alive

@@ -489,12 +489,8 @@ pub fn keda_writes_only_its_own_counts(o: &Observed) -> Result<(), Violation> {
 ///
 /// The last active poll is found from the decisions, which record every change of activity:
 /// it is the poll one `pollingInterval` before the first inactive one. Skipped for a
-/// ScaledObject with a failing trigger (a failing poll does not refresh `lastActiveTime`) and
-/// when the decision log is full.
+/// ScaledObject with a failing trigger (a failing poll does not refresh `lastActiveTime`).
 pub fn keda_cooldown_respected(o: &Observed) -> Result<(), Violation> {
-    if o.decisions.len() >= 20_000 {
-        return Ok(());
-    }
     for def in &o.scenario.scaled_objects {
         let so = &def.compiled.object.so;
         let ds: Vec<_> = o

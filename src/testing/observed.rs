@@ -1,8 +1,8 @@
 //! A whole run kept in memory, for properties to look at.
 
+use crate::observe::Decision;
 use crate::observe::{EventRow, MemorySink, Summary, TraceEvent};
 use crate::scenario::Scenario;
-use crate::sim::control::Decision;
 use crate::sim::SimError;
 
 /// Everything one run produced: every sample row, every event, every trace step (task
@@ -19,7 +19,7 @@ pub struct Observed {
     pub sink: MemorySink,
     /// `summary.json`.
     pub summary: Summary,
-    /// `decisions.json` (the simulator keeps at most 20 000).
+    /// `decisions.json`: every scaling decision, and every pass that held a change back.
     pub decisions: Vec<Decision>,
 }
 
@@ -31,11 +31,12 @@ pub fn observe(sc: &Scenario) -> Result<Observed, SimError> {
         ..MemorySink::default()
     };
     let out = crate::sim::run(sc, &mut sink, &mut |_| {})?;
+    let decisions = std::mem::take(&mut sink.decisions);
     Ok(Observed {
         scenario: sc.clone(),
         sink,
         summary: out.summary,
-        decisions: out.decisions,
+        decisions,
     })
 }
 
