@@ -18,7 +18,8 @@
 //! releases behind switches of [`ControllerConfig`] (see its table). `ControllerConfig::default()`
 //! is v1.35 with production flag values; [`ControllerConfig::upstream_test`] gives the values
 //! the upstream unit tests run with (scale-up limit factor 8, CPU initialization 2m, readiness
-//! delay 10s). About 300 upstream test cases are ported as data in `tests/hpa_*.rs`.
+//! delay 10s). 359 upstream test cases are ported as data in `tests/hpa_*.rs` (see the README's
+//! table).
 //!
 //! Exact on purpose: integer milli-unit arithmetic with Go's truncating division, float64
 //! ratios, `ceil` for proposals and the Percent scale-up limit, truncation for the Percent

@@ -1,4 +1,5 @@
 //! scalesim: a deterministic simulator of queue-driven autoscaling.
+pub mod advice;
 pub mod broker;
 pub mod cli;
 pub mod cluster;

@@ -325,6 +325,8 @@ pub struct Summary {
     pub events_processed: u64,
     /// Warnings from loading the scenario.
     pub warnings: Vec<String>,
+    /// What the configuration does that its author may not expect ([`crate::advice`]).
+    pub notes: Vec<String>,
 }
 
 /// Most waits one sample interval keeps (32 MiB). Beyond it the window keeps a systematic

@@ -279,6 +279,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             seed: sc.seed,
             duration_s: sc.duration.as_secs_f64(),
             warnings: sc.warnings.iter().map(|w| w.to_string()).collect(),
+            notes: crate::advice::notes(sc),
             ..Summary::default()
         };
         let task_bands = sc

@@ -556,3 +556,32 @@ fn the_committed_example_reports_are_current() {
     }
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// Seed 000's quirks are spelled out where people look: the terminal summary, summary.json
+/// and report.html (see `src/advice.rs` for the rules).
+#[test]
+fn configuration_notes_reach_the_terminal_the_summary_and_the_report() {
+    let out = tmp("notes");
+    let o = run(&["run", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let cooldown = "cooldownPeriod (10 s) has no effect on the scale-down from 10 to 1";
+    let prefetch = "LLEN high_priority does not count tasks a worker has taken";
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(cooldown) && stdout.contains(prefetch),
+        "{stdout}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let notes: Vec<&str> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(notes.iter().any(|n| n.contains(cooldown)), "{notes:?}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("What this configuration does that you may not expect"));
+    assert!(html.contains(cooldown) && html.contains(prefetch));
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -84,6 +84,9 @@ pub struct Summary {
     /// Human-readable warnings about the run.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// What the configuration does that its author may not expect (`crate::advice`).
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// Fields this version does not know, by name.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,

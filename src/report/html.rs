@@ -275,6 +275,13 @@ fn warnings_html(h: &mut String, s: &Summary, events: &[Event]) {
             }),
         }
     }
+    if !s.notes.is_empty() {
+        h.push_str("<h3>What this configuration does that you may not expect</h3>\n<ul class=\"warnings\">\n");
+        for n in &s.notes {
+            let _ = writeln!(h, "<li>{}</li>", esc(n));
+        }
+        h.push_str("</ul>\n");
+    }
     if s.warnings.is_empty() && groups.is_empty() {
         h.push_str("<p class=\"ok\">No warnings.</p>\n");
         return;

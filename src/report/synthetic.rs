@@ -314,6 +314,7 @@ pub fn synthetic_run(opts: &SyntheticOptions) -> RunData {
         scale_downs: downs,
         drain_time_s: drained_at,
         warnings,
+        notes: Vec::new(),
         extra: Default::default(),
     };
     let setting =

@@ -75,6 +75,12 @@ pub fn summary_table(s: &Summary) -> String {
     for w in &s.warnings {
         out.push_str(&format!("  ! {}\n", sanitize(w)));
     }
+    if !s.notes.is_empty() {
+        out.push_str("notes (what this configuration does that you may not expect):\n");
+        for n in &s.notes {
+            out.push_str(&format!("  * {}\n", sanitize(n)));
+        }
+    }
     out
 }
 

@@ -778,6 +778,23 @@ impl Loader<'_> {
             },
             None => (2, 18),
         };
+        if keda_version != (2, 18) {
+            // The KEDA module follows v2.18.3 only: say so rather than pretend.
+            self.warn(
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "spec.keda.version {}.{}: scalesim simulates KEDA v2.18.3 whatever this \
+                         says; the differences that can matter are in fallback (2.14-2.16 also \
+                         write fallback.replicas on the first failing poll; 2.19+ applies \
+                         fallback in the poll loop, so a failing ScaledObject can scale from \
+                         zero) and negative metric values (clamped to 0 from 2.20.2)",
+                        keda_version.0, keda_version.1
+                    ),
+                )
+                .in_object("Scenario"),
+            );
+        }
 
         // Limits.
         let lim = spec.limits.clone().unwrap_or_default();
