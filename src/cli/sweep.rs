@@ -231,7 +231,7 @@ pub fn cmd(args: &Args) -> Result<u8, Failure> {
         slos: plan.slos.clone(),
         objectives: plan.objectives.clone(),
     };
-    let mut files = result.files(!sp.no_charts)?;
+    let mut files = with_pool(jobs, || result.files(!sp.no_charts))??;
     if !sp.no_charts && shard.is_none() {
         let best: Vec<(String, &crate::tune::exec::Study, Point)> = by_rank(&result.judged)
             .into_iter()

@@ -152,7 +152,7 @@ pub fn cmd(args: &Args) -> Result<u8, Failure> {
         slos: plan.slos.clone(),
         objectives: plan.objectives.clone(),
     };
-    let mut files = result.files(!sp.no_charts)?;
+    let mut files = with_pool(jobs, || result.files(!sp.no_charts))??;
     let ranked = by_rank(&result.judged);
     let best = ranked.first().copied().filter(|b| b.feasible);
     let target = sp

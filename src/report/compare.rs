@@ -155,8 +155,12 @@ pub fn compare(runs: &[RunData], labels: &[String]) -> Result<Comparison, Report
         labels.to_vec()
     };
     let figure = compare_figure(runs, &labels);
-    let png = render_figure(&figure, ImageFormat::Png)?;
-    let svg = render_figure(&figure, ImageFormat::Svg)?;
+    // The two renderings are independent: on a pool (a sweep's), they run side by side.
+    let (png, svg) = rayon::join(
+        || render_figure(&figure, ImageFormat::Png),
+        || render_figure(&figure, ImageFormat::Svg),
+    );
+    let (png, svg) = (png?, svg?);
     let csv = compare_csv(runs, &labels);
     let html = compare_html(runs, &labels, &svg)?;
     Ok(Comparison {

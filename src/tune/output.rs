@@ -12,6 +12,7 @@ use super::pareto::{by_rank, effective_objectives, Judged};
 use super::results::{write_points, write_results, RunRow};
 use super::space::Param;
 use super::TuneError;
+use rayon::prelude::*;
 
 /// A judged sweep, ready to write.
 #[derive(Clone, Debug)]
@@ -91,7 +92,9 @@ impl SweepResult {
                 metrics.push((s.metric, false));
             }
         }
-        let mut out = Vec::new();
+        // Build every chart, then render them (PNG and SVG each) in parallel: on the caller's
+        // pool, so `--jobs` bounds it; the order of the files does not depend on it.
+        let mut heatmaps = Vec::new();
         for (m, maximize) in metrics {
             if let Some(h) = build_heatmap(
                 &self.params,
@@ -101,10 +104,7 @@ impl SweepResult {
                 best_point,
                 &subtitle,
             ) {
-                let name = super::metrics::METRIC_NAMES[m];
-                for f in [ImageFormat::Png, ImageFormat::Svg] {
-                    out.push((format!("heatmap-{name}.{}", f.extension()), h.render(f)?));
-                }
+                heatmaps.push((super::metrics::METRIC_NAMES[m], h));
             }
         }
         let label = best.map_or(String::new(), |b| {
@@ -117,19 +117,47 @@ impl SweepResult {
                 .label(&self.params)
             )
         });
-        if let Some(p) = build_pareto(
+        let pareto = build_pareto(
             &self.judged,
             &objs,
             !self.slos.is_empty(),
             best_point,
             &label,
             &subtitle,
-        ) {
-            for f in [ImageFormat::Png, ImageFormat::Svg] {
-                out.push((format!("pareto.{}", f.extension()), p.render(f)?));
+        );
+        let formats = [ImageFormat::Png, ImageFormat::Svg];
+        let mut jobs: Vec<(String, Chart)> = Vec::new();
+        for (name, h) in &heatmaps {
+            for f in formats {
+                jobs.push((
+                    format!("heatmap-{name}.{}", f.extension()),
+                    Chart::Heatmap(h, f),
+                ));
             }
         }
-        Ok(out)
+        if let Some(p) = &pareto {
+            for f in formats {
+                jobs.push((format!("pareto.{}", f.extension()), Chart::Pareto(p, f)));
+            }
+        }
+        jobs.into_par_iter()
+            .map(|(name, chart)| Ok((name, chart.render()?)))
+            .collect()
+    }
+}
+
+/// One chart file to render.
+enum Chart<'a> {
+    Heatmap(&'a super::charts::Heatmap, ImageFormat),
+    Pareto(&'a super::charts::ParetoChart, ImageFormat),
+}
+
+impl Chart<'_> {
+    fn render(&self) -> Result<Vec<u8>, ReportError> {
+        match self {
+            Chart::Heatmap(h, f) => h.render(*f),
+            Chart::Pareto(p, f) => p.render(*f),
+        }
     }
 }
 
@@ -139,8 +167,9 @@ pub fn overlay(points: &[(String, &Study, Point)]) -> Result<Vec<(String, Vec<u8
     use crate::report::{via_json, Event, RunData, TimeSeries};
     let internal =
         |e: ReportError| TuneError::Internal(format!("error: building the overlay: {e}"));
+    // The points simulate in parallel (on the caller's pool); collect keeps their order.
     let runs: Vec<RunData> = points
-        .iter()
+        .par_iter()
         .map(|(_, study, p)| -> Result<RunData, TuneError> {
             let (sc, sink, out) = study.run_full(p, 0)?;
             let series = TimeSeries::from_rows(&sink.columns, &sink.rows).map_err(internal)?;
