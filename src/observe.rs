@@ -25,6 +25,25 @@ pub struct EventRow {
     pub message: String,
 }
 
+/// The fixed leading columns of `timeseries.csv`, in file order.
+pub const FIXED_COLUMNS: [&str; 15] = [
+    "time_s",
+    "queue_depth",
+    "reserved",
+    "running",
+    "replicas",
+    "pods_ready",
+    "pods_starting",
+    "pods_terminating",
+    "produced_total",
+    "completed_total",
+    "lost_total",
+    "duplicated_total",
+    "wait_p50_s",
+    "wait_p95_s",
+    "wait_max_s",
+];
+
 /// One line of `decisions.json`: a scaling decision, its inputs and the rule that bound it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {

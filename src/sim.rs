@@ -244,26 +244,10 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             .iter()
             .map(|t| streams.stream(&format!("task/{}/countdown", t.name)))
             .collect();
-        let mut columns: Vec<String> = [
-            "time_s",
-            "queue_depth",
-            "reserved",
-            "running",
-            "replicas",
-            "pods_ready",
-            "pods_starting",
-            "pods_terminating",
-            "produced_total",
-            "completed_total",
-            "lost_total",
-            "duplicated_total",
-            "wait_p50_s",
-            "wait_p95_s",
-            "wait_max_s",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let mut columns: Vec<String> = crate::observe::FIXED_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         for q in &sc.queues {
             columns.push(format!("queue_depth:{q}"));
         }

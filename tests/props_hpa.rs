@@ -28,16 +28,8 @@ use scalesim::hpa::spec::PartialScalingRules;
 use scalesim::hpa::*;
 use scalesim::time::{Dur, SimTime, NANOS_PER_SEC};
 
-fn config_cases(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
+mod props_support;
+use props_support::config_cases;
 
 /// An external metric with a fixed answer (milli-units).
 #[derive(Clone)]

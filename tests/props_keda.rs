@@ -29,16 +29,8 @@ use scalesim::time::{SimTime, NANOS_PER_SEC};
 use scalesim::yaml::de::DeContext;
 use scalesim::yaml::parse_stream;
 
-fn config_cases(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
-    ProptestConfig {
-        cases,
-        ..ProptestConfig::default()
-    }
-}
+mod props_support;
+use props_support::config_cases;
 
 #[derive(Clone, Debug)]
 struct So {

@@ -28,14 +28,9 @@ use scalesim::scenario::{load_str, LoadOptions, Scenario};
 use scalesim::testing::{check_all, observe, Observed};
 
 fn config(default_cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default_cases);
     ProptestConfig {
-        cases,
         max_shrink_iters: 2048,
-        ..ProptestConfig::default()
+        ..props_support::config_cases(default_cases)
     }
 }
 

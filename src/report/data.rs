@@ -13,24 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::ReportError;
 
-/// The fixed leading columns of `timeseries.csv`, in file order.
-pub(crate) const FIXED_COLUMNS: [&str; 15] = [
-    "time_s",
-    "queue_depth",
-    "reserved",
-    "running",
-    "replicas",
-    "pods_ready",
-    "pods_starting",
-    "pods_terminating",
-    "produced_total",
-    "completed_total",
-    "lost_total",
-    "duplicated_total",
-    "wait_p50_s",
-    "wait_p95_s",
-    "wait_max_s",
-];
+pub(crate) use crate::observe::FIXED_COLUMNS;
 
 /// Everything a report shows about one run.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -7,7 +7,7 @@
 //! same tree (positions aside); `tests/props_fuzz.rs` checks that on every shipped and
 //! generated scenario.
 
-use crate::yaml::{is_null_text, resolve_plain, Document, Kind, Node, Resolved, Style};
+use crate::yaml::{is_null_text, quote, resolve_plain, Document, Kind, Node, Resolved, Style};
 
 /// The documents as one YAML stream (`---` between documents).
 pub fn documents(docs: &[&Node]) -> String {
@@ -158,27 +158,6 @@ fn plain_safe(s: &str) -> bool {
     }
     s.chars()
         .all(|c| !c.is_control() && c != '\u{feff}' && c != '\t')
-}
-
-/// A double-quoted YAML scalar (JSON escaping is valid YAML double-quoted escaping).
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() || c == '\u{feff}' || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Structural equality of two trees, ignoring where nodes came from and treating every

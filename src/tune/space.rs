@@ -370,22 +370,7 @@ pub fn value_text(n: &Node) -> String {
     }
 }
 
-/// A YAML double-quoted string.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::yaml::quote;
 
 #[cfg(test)]
 mod tests {

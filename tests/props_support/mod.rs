@@ -12,6 +12,18 @@ use std::fmt;
 
 use proptest::prelude::*;
 
+/// A proptest configuration of `default_cases` cases, or `PROPTEST_CASES` when it is set.
+pub fn config_cases(default_cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default_cases);
+    ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    }
+}
+
 /// A duration or distribution of durations, in milliseconds.
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Dist {
