@@ -28,9 +28,7 @@ pub fn notes(sc: &Scenario) -> Vec<String> {
         hpa_notes(sc, &h.id, &h.spec, group, &mut out);
     }
     for (g, w) in sc.workers.iter().enumerate() {
-        if autoscaled(sc, g) {
-            shutdown_notes(sc, w, &mut out);
-        }
+        task_length_notes(sc, w, autoscaled(sc, g), &mut out);
     }
     out
 }
@@ -320,9 +318,10 @@ fn legacy_rules_note(sc: &Scenario, id: &str) -> String {
     )
 }
 
-/// Tasks that outlive a scale-down's grace period, and late-ack tasks longer than the
-/// visibility timeout.
-fn shutdown_notes(sc: &Scenario, w: &WorkerGroup, out: &mut Vec<String>) {
+/// Tasks that outlive a scale-down's grace period (when the Deployment is autoscaled), and
+/// late-ack tasks longer than the broker's own timeout (Redis visibility timeout, RabbitMQ
+/// consumer_timeout), which bites at any replica count.
+fn task_length_notes(sc: &Scenario, w: &WorkerGroup, autoscaled: bool, out: &mut Vec<String>) {
     let grace = w.termination_grace.as_secs_f64();
     for t in sc
         .tasks
@@ -331,7 +330,7 @@ fn shutdown_notes(sc: &Scenario, w: &WorkerGroup, out: &mut Vec<String>) {
     {
         let long = long_tail_secs(&t.duration);
         let late = t.acks_late.unwrap_or(w.celery.acks_late);
-        if long > grace {
+        if autoscaled && long > grace {
             let fate = if late {
                 match sc.broker.kind {
                     BrokerKind::Redis => format!(
@@ -353,6 +352,19 @@ fn shutdown_notes(sc: &Scenario, w: &WorkerGroup, out: &mut Vec<String>) {
                 t.name,
                 describe_long(&t.duration, long),
                 secs(w.termination_grace)
+            ));
+        }
+        if late
+            && sc.broker.kind == BrokerKind::RabbitMq
+            && long > sc.broker.consumer_timeout.as_secs_f64()
+        {
+            out.push(format!(
+                "Deployment/{}: late-ack task type {} can run longer than RabbitMQ's \
+                 consumer_timeout ({}): RabbitMQ would close the worker's channel and requeue \
+                 its unacknowledged messages; scalesim does not simulate that timeout.",
+                w.deployment,
+                t.name,
+                secs(sc.broker.consumer_timeout)
             ));
         }
         if late
@@ -457,6 +469,32 @@ mod tests {
         assert!(
             all.contains("no behavior is set, so the HPA's legacy rules apply"),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn late_ack_tasks_past_rabbitmq_consumer_timeout_are_flagged() {
+        let opts = LoadOptions {
+            overrides: vec![
+                "broker.consumerTimeout=1m".to_string(),
+                "workers.0.celery.acksLate=true".to_string(),
+            ],
+            ..LoadOptions::default()
+        };
+        let sc = load(
+            &Source::Embedded(crate::scenario::files::EMBEDDED),
+            "scenarios/rabbitmq-fixed.yaml",
+            &opts,
+        )
+        .unwrap();
+        let all = notes(&sc).join("\n");
+        assert!(all.contains("consumer_timeout (1 min)"), "{all}");
+        assert!(
+            sc.warnings
+                .iter()
+                .any(|w| w.to_string().contains("consumerTimeout: not simulated")),
+            "{:?}",
+            sc.warnings
         );
     }
 

@@ -644,6 +644,20 @@ impl Loader<'_> {
                     .map(|d| self.ot(path, d.origin)),
             );
         } else {
+            if let Some(t) = &b.consumer_timeout {
+                // Parsed and shown in settings.json, but no delivery is ever timed out.
+                self.warn(
+                    Diagnostic::warning(
+                        path,
+                        "not simulated: RabbitMQ closes a \
+                         channel whose delivery stays unacknowledged longer (and requeues its \
+                         messages); scalesim never does",
+                    )
+                    .at_origin(t.origin, &self.overrides_raw)
+                    .with_path("spec.broker.consumerTimeout")
+                    .in_object("Scenario"),
+                );
+            }
             self.set(
                 "broker",
                 "consumerTimeout",
