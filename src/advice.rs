@@ -49,6 +49,12 @@ fn secs(d: Dur) -> String {
 
 /// Messages one worker pod removes from its queues and holds (prefetched plus running), which
 /// a `LLEN` or an AMQP `messages_ready` count no longer sees; `None` when unbounded.
+///
+/// The prefetch window is `concurrency x prefetch_multiplier` (celery
+/// `celery/worker/components.py` `Consumer.create`; 0 is unlimited, `kombu/common.py` `QoS`),
+/// counted against delivered-but-unacked messages (`kombu/transport/virtual/base.py`
+/// `QoS.can_consume`): an early ack frees the window while the task still runs.
+/// `--disable-prefetch` stops fetching at pool size (`celery/worker/consumer/tasks.py`).
 pub fn hidden_per_pod(c: &CeleryConfig) -> Option<u32> {
     if c.disable_prefetch {
         return Some(c.concurrency);
@@ -78,6 +84,11 @@ fn prefetch_text(c: &CeleryConfig) -> String {
     }
 }
 
+/// A ScaledObject's notes. KEDA's executor writes only activation (0 -> max(min, 1)) and
+/// deactivation after `cooldownPeriod` (kedacore/keda `pkg/scaling/executor/
+/// scale_scaledobjects.go` `RequestScale`); between min and max the generated HPA decides
+/// (`controllers/keda/hpa.go` `newHPAForScaledObject`) and reads the metric from KEDA's
+/// metrics adapter on each of its syncs, not from the poll loop.
 fn keda_notes(
     sc: &Scenario,
     k: &crate::scenario::autoscalers::KedaDef,
@@ -166,7 +177,10 @@ fn keda_notes(
     }
 }
 
-/// What `LLEN <list>` does not see for the Deployment `group`.
+/// What `LLEN <list>` does not see for the Deployment `group`: KEDA's redis scaler reads
+/// `LLEN` of `listName` only (kedacore/keda `pkg/scalers/redis_scaler.go`), while kombu keeps
+/// priority bands in separate lists and moves fetched messages to the `unacked` hash
+/// (`kombu/transport/redis.py` `Channel._brpop_start`, `QoS.append`).
 fn redis_list_notes(
     sc: &Scenario,
     id: &str,
@@ -305,7 +319,9 @@ fn hpa_notes(sc: &Scenario, id: &str, spec: &HpaSpec, group: &WorkerGroup, out: 
     }
 }
 
-/// An HPA without `behavior`: the scale-up limit and the scale-down window of the legacy path.
+/// An HPA without `behavior`: the scale-up limit and the scale-down window of the legacy path
+/// (kubernetes `pkg/controller/podautoscaler/horizontal.go` `normalizeDesiredReplicas`,
+/// `calculateScaleUpLimit`, `stabilizeRecommendation`).
 fn legacy_rules_note(sc: &Scenario, id: &str) -> String {
     let c = controller_config(sc);
     format!(
@@ -320,7 +336,9 @@ fn legacy_rules_note(sc: &Scenario, id: &str) -> String {
 
 /// Tasks that outlive a scale-down's grace period (when the Deployment is autoscaled), and
 /// late-ack tasks longer than the broker's own timeout (Redis visibility timeout, RabbitMQ
-/// consumer_timeout), which bites at any replica count.
+/// consumer_timeout), which bites at any replica count. Warm shutdown waits for running tasks
+/// until SIGKILL (`celery/apps/worker.py`); kombu restores unacked messages older than the
+/// visibility timeout (`kombu/transport/redis.py` `QoS.restore_visible`).
 fn task_length_notes(sc: &Scenario, w: &WorkerGroup, autoscaled: bool, out: &mut Vec<String>) {
     let grace = w.termination_grace.as_secs_f64();
     for t in sc
