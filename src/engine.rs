@@ -204,7 +204,7 @@ impl<E: Copy> Wheel<E> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, e: Entry<E>) {
         let abs = e.time / SLOT_NS;
         debug_assert!(abs >= self.base, "an event before the wheel's cursor");
@@ -295,7 +295,7 @@ impl<E: Copy> Wheel<E> {
     }
 
     /// Removes the entry at a location [`Wheel::locate`] returned.
-    #[inline]
+    #[inline(always)]
     fn pop_at(&mut self, (wheel, i): (bool, usize)) -> Entry<E> {
         let e = if wheel {
             let n = self.heads[i];
@@ -322,6 +322,9 @@ pub struct Engine<E> {
     seq: u64,
     processed: u64,
     heap: Wheel<E>,
+    /// The side lane: at most one pending event kept out of the wheel (see
+    /// [`Engine::schedule_side`]).
+    side: Option<Entry<E>>,
     limits: Limits,
 }
 
@@ -333,6 +336,7 @@ impl<E: Copy> Engine<E> {
             seq: 0,
             processed: 0,
             heap: Wheel::new(),
+            side: None,
             limits,
         }
     }
@@ -350,7 +354,7 @@ impl<E: Copy> Engine<E> {
 
     /// Events pending.
     pub fn pending(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + usize::from(self.side.is_some())
     }
 
     /// Schedules `event` at the absolute instant `at` (which must not be in the past).
@@ -366,6 +370,19 @@ impl<E: Copy> Engine<E> {
         self.seq += 1;
     }
 
+    /// Schedules `event` at `at` in the side lane, which holds at most one event: one stream
+    /// that always has exactly one successor pending (the first producer's next arrival)
+    /// skips the wheel's insert and unlink. The event gets its sequence number as
+    /// [`Engine::schedule_at`] would give it, so the order of handling is the same.
+    #[inline]
+    pub fn schedule_side(&mut self, at: SimTime, event: E) {
+        debug_assert!(self.side.is_none(), "the side lane holds one event");
+        debug_assert!(at >= self.now, "scheduling into the past");
+        let at = at.max(self.now);
+        self.side = Some(Entry::new(at, self.seq, event));
+        self.seq += 1;
+    }
+
     /// Schedules `event` after `delay`.
     #[inline]
     pub fn schedule_in(&mut self, delay: Dur, event: E) {
@@ -376,16 +393,30 @@ impl<E: Copy> Engine<E> {
     /// The time of the next pending event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| e.time())
+        match (self.heap.peek(), &self.side) {
+            (Some(h), Some(s)) => Some(if s.before(h) { s.time() } else { h.time() }),
+            (h, s) => h.or(s.as_ref()).map(|e| e.time()),
+        }
     }
 
     /// Pops the next event no later than `until`, advancing the clock to it.
     #[inline(always)]
     pub fn pop_until(&mut self, until: SimTime) -> Result<Option<E>, EngineError> {
-        let Some(at) = self.heap.locate() else {
-            return Ok(None);
+        let at = self.heap.locate();
+        let (time, from_side) = match (&self.side, at) {
+            (Some(s), Some(at)) => {
+                let h = self.heap.entry_at(at);
+                if s.before(h) {
+                    (s.time, true)
+                } else {
+                    (h.time, false)
+                }
+            }
+            (Some(s), None) => (s.time, true),
+            (None, Some(at)) => (self.heap.entry_at(at).time, false),
+            (None, None) => return Ok(None),
         };
-        if self.heap.entry_at(at).time > until.0 {
+        if time > until.0 {
             return Ok(None);
         }
         if self.processed >= self.limits.max_events {
@@ -394,13 +425,22 @@ impl<E: Copy> Engine<E> {
                 at: self.now,
             });
         }
-        if self.heap.len() > self.limits.max_pending {
+        if self.pending() > self.limits.max_pending {
             return Err(EngineError::PendingLimit {
                 limit: self.limits.max_pending,
                 at: self.now,
             });
         }
-        let entry = self.heap.pop_at(at);
+        let entry = match (from_side, at, self.side) {
+            (false, Some(at), _) => self.heap.pop_at(at),
+            (_, _, Some(e)) => {
+                self.side = None;
+                // Nothing in the wheel is earlier: its cursor may follow.
+                self.heap.base = e.time / SLOT_NS;
+                e
+            }
+            _ => return Ok(None),
+        };
         self.now = entry.time();
         self.processed += 1;
         Ok(Some(entry.event))

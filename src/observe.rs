@@ -354,13 +354,22 @@ pub struct Summary {
 pub const WINDOW_CAP: usize = 1 << 22;
 
 /// Collects waits for the summary and for each sample interval.
+///
+/// A wait of exactly zero (a task handed straight to an idle pool process, the common case
+/// when workers keep up) is only counted: it is the smallest value, so its place in the
+/// window's order and in the histogram is known without storing it.
 #[derive(Debug)]
 pub struct WaitRecorder {
     hist: Histogram<u64>,
+    /// Zero waits not yet added to `hist`.
+    hist_zeros: u64,
     sum_ns: u128,
     count: u64,
     max_ns: u64,
+    /// The window's non-zero waits.
     window: Vec<u64>,
+    /// The window's zero waits.
+    window_zeros: u64,
     /// Keep one wait in `stride` for the window (1 until it reaches [`WINDOW_CAP`]).
     stride: u64,
     /// Waits to skip before the next one kept (a countdown: no division per wait).
@@ -375,10 +384,12 @@ impl Default for WaitRecorder {
             // Microseconds from 1 µs to ~115 days, 3 significant digits (~280 KiB).
             hist: Histogram::new_with_bounds(1, 10_000_000_000_000, 3)
                 .expect("valid histogram bounds"),
+            hist_zeros: 0,
             sum_ns: 0,
             count: 0,
             max_ns: 0,
             window: Vec::with_capacity(1024),
+            window_zeros: 0,
             stride: 1,
             skip: 0,
             window_max: 0,
@@ -390,27 +401,37 @@ impl WaitRecorder {
     /// Records one wait.
     #[inline]
     pub fn record(&mut self, wait_ns: u64) {
-        self.hist.saturating_record(wait_ns / 1_000);
-        self.sum_ns += wait_ns as u128;
         self.count += 1;
-        self.max_ns = self.max_ns.max(wait_ns);
-        self.window_max = self.window_max.max(wait_ns);
+        if wait_ns == 0 {
+            self.hist_zeros += 1;
+        } else {
+            self.hist.saturating_record(wait_ns / 1_000);
+            self.sum_ns += wait_ns as u128;
+            self.max_ns = self.max_ns.max(wait_ns);
+            self.window_max = self.window_max.max(wait_ns);
+        }
         if self.skip > 0 {
             self.skip -= 1;
             return;
         }
-        if self.window.len() == WINDOW_CAP {
+        if self.window.len() as u64 + self.window_zeros == WINDOW_CAP as u64 {
             // Keep every other value (the window then holds waits number 0, 2s, 4s, ... of
-            // the interval, s the old stride) and halve the rate from now on. This wait's
-            // number, WINDOW_CAP x s, is a multiple of the new stride: it is kept.
+            // the interval, s the old stride; zeros, counted apart, are halved rounding up)
+            // and halve the rate from now on. This wait's number, WINDOW_CAP x s, is a
+            // multiple of the new stride: it is kept.
             let mut i = 0;
             self.window.retain(|_| {
                 i += 1;
                 i % 2 == 1
             });
+            self.window_zeros = self.window_zeros.div_ceil(2);
             self.stride *= 2;
         }
-        self.window.push(wait_ns);
+        if wait_ns == 0 {
+            self.window_zeros += 1;
+        } else {
+            self.window.push(wait_ns);
+        }
         self.skip = self.stride - 1;
     }
 
@@ -418,22 +439,35 @@ impl WaitRecorder {
     /// (nearest rank) up to [`WINDOW_CAP`] waits in the interval; beyond, p50 and p95 come from
     /// a systematic sample of them and max stays exact.
     pub fn take_window(&mut self) -> [f64; 3] {
-        if self.window.is_empty() {
+        let zeros = self.window_zeros;
+        let n = self.window.len() + zeros as usize;
+        if n == 0 {
             return [f64::NAN; 3];
         }
-        let n = self.window.len();
         let rank = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
         let (k50, k95) = (rank(0.5), rank(0.95));
-        // One selection for p95 splits the window; p50 is selected in the lower part only
-        // (the max is tracked exactly as waits arrive).
-        let (lower, &mut p95, _) = self.window.select_nth_unstable(k95);
-        let p50 = if k50 < k95 {
-            *lower.select_nth_unstable(k50).1
+        // The window sorted is `zeros` zeros, then the non-zero waits. One selection for p95
+        // splits those; p50 is selected in the lower part only (the max is tracked exactly
+        // as waits arrive).
+        let z = zeros as usize;
+        let (p50, p95) = if k95 < z {
+            (0, 0)
         } else {
-            p95
+            let (lower, &mut p95, _) = self.window.select_nth_unstable(k95 - z);
+            let p50 = if k50 < z {
+                0
+            } else if k50 < k95 {
+                *lower.select_nth_unstable(k50 - z).1
+            } else {
+                p95
+            };
+            (p50, p95)
         };
         let max = self.window_max;
         self.window.clear();
+        self.window_zeros = 0;
+        self.hist
+            .saturating_record_n(0, std::mem::take(&mut self.hist_zeros));
         self.stride = 1;
         self.skip = 0;
         self.window_max = 0;
@@ -441,10 +475,12 @@ impl WaitRecorder {
     }
 
     /// Totals for the summary.
-    pub fn stats(&self) -> WaitStats {
+    pub fn stats(&mut self) -> WaitStats {
         if self.count == 0 {
             return WaitStats::default();
         }
+        self.hist
+            .saturating_record_n(0, std::mem::take(&mut self.hist_zeros));
         let q = |p: f64| round_sig(self.hist.value_at_quantile(p) as f64 / 1e6, 4);
         WaitStats {
             mean: (self.sum_ns as f64 / self.count as f64) / 1e9,

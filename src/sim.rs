@@ -145,6 +145,8 @@ pub struct World<'s, const TRACE: bool = false> {
     eta_rngs: Vec<SimRng>,
     /// The broker band of each task type's priority (fixed per type: resolved once).
     task_bands: Vec<u8>,
+    /// Each task type's own `acks_late`, if it sets one.
+    task_acks_late: Vec<Option<bool>>,
     uid_seed: u64,
     waiters: VecDeque<u32>,
     produced: u64,
@@ -276,6 +278,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             eng: Engine::new(sc.limits),
             broker,
             task_bands,
+            task_acks_late: sc.tasks.iter().map(|t| t.acks_late).collect(),
             pods: Vec::new(),
             groups,
             producers,
@@ -507,8 +510,13 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
 
     fn schedule_next_arrival(&mut self, i: usize) {
         if let Some((t, _)) = self.producers[i].peek_or_next() {
-            self.eng
-                .schedule_at(t.max(self.eng.now()), Ev::Arrival(i as u16));
+            let t = t.max(self.eng.now());
+            if i == 0 {
+                // The first producer always has exactly one arrival pending.
+                self.eng.schedule_side(t, Ev::Arrival(0));
+            } else {
+                self.eng.schedule_at(t, Ev::Arrival(i as u16));
+            }
         }
     }
 
@@ -611,24 +619,11 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         Ok(())
     }
 
-    #[inline]
-    fn capacity(&self, p: u32) -> u32 {
-        let pod = &self.pods[p as usize];
-        self.groups[pod.group as usize].prefetch.capacity(
-            pod.reserved.len() as u32,
-            pod.busy,
-            pod.busy_unacked,
-            pod.eta.len() as u32,
-        )
-    }
-
     /// Takes messages while the prefetch window allows; blocks (waits) when the queues are empty.
     fn fetch(&mut self, p: u32) -> Result<(), SimError> {
         loop {
-            if !self.pods[p as usize].fetching() {
-                return Ok(());
-            }
-            if self.capacity(p) == 0 {
+            let pod = &self.pods[p as usize];
+            if !pod.fetching() || pod.capacity() == 0 {
                 return Ok(());
             }
             let popped = self.broker.pop_for(&self.pods[p as usize].queue_order);
@@ -726,36 +721,33 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
     /// Whether pod `p` acks tasks of type `task` after running them (`acks_late`).
     #[inline]
     fn acks_late(&self, p: u32, task: usize) -> bool {
-        let group = &self.sc.workers[self.pods[p as usize].group as usize];
-        self.sc.tasks[task]
-            .acks_late
-            .unwrap_or(group.celery.acks_late)
+        self.task_acks_late[task].unwrap_or(self.pods[p as usize].acks_late)
     }
 
     fn start_task(&mut self, p: u32, slot: u16, id: MsgId) {
         let now = self.eng.now();
-        let m = *self.broker.msg(id);
-        let tt = &self.sc.tasks[m.task_type as usize];
-        let late = self.acks_late(p, m.task_type as usize);
-        self.broker.msg_mut(id).state = MsgState::Running;
+        let m = self.broker.msg_mut(id);
+        m.state = MsgState::Running;
+        let (task, published_at, work_ns) = (m.task_type as usize, m.published_at, m.work_ns);
+        let late = self.acks_late(p, task);
         if !late {
             self.broker.ack(id);
         }
-        self.waits.record(now.saturating_since(m.published_at).0);
+        self.waits.record(now.saturating_since(published_at).0);
         if TRACE {
             self.tr(TraceEvent::Started {
                 t: now,
-                task: m.task_id,
+                task: self.broker.msg(id).task_id,
                 pod: p,
-                published: m.published_at,
+                published: published_at,
             });
         }
+        let cpu = self.sc.tasks[task].kind == TaskKind::Cpu;
         let pod = &mut self.pods[p as usize];
         pod.busy += 1;
         if late {
             pod.busy_unacked += 1;
         }
-        let cpu = tt.kind == TaskKind::Cpu;
         let s = &mut pod.slots[slot as usize];
         s.msg = id;
         s.gen = s.gen.wrapping_add(1);
@@ -763,11 +755,11 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         s.late = late;
         let gen = s.gen;
         if cpu {
-            pod.cpu.add(now, slot, m.work_ns);
+            pod.cpu.add(now, slot, work_ns);
             self.resched_cpu(p);
         } else {
             self.eng
-                .schedule_at(self.later(Dur(m.work_ns)), Ev::TaskDone(p, slot, gen));
+                .schedule_at(self.later(Dur(work_ns)), Ev::TaskDone(p, slot, gen));
         }
     }
 
@@ -800,20 +792,28 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
     /// A task in `slot` completed.
     fn finish_task(&mut self, p: u32, slot: u16) -> Result<(), SimError> {
         let now = self.eng.now();
-        let (id, late, cpu) = {
-            let s = &mut self.pods[p as usize].slots[slot as usize];
-            let r = (s.msg, s.late, s.cpu);
-            s.msg = NO_MSG;
-            s.gen = s.gen.wrapping_add(1);
-            r
-        };
+        let pod = &mut self.pods[p as usize];
+        let s = &mut pod.slots[slot as usize];
+        let (id, late, cpu) = (s.msg, s.late, s.cpu);
+        s.msg = NO_MSG;
+        s.gen = s.gen.wrapping_add(1);
         debug_assert!(id != NO_MSG);
+        pod.busy -= 1;
+        if late {
+            pod.busy_unacked -= 1;
+        }
+        pod.free_slots.push(slot);
+        if cpu {
+            pod.cpu.remove(now, slot);
+        }
+        let (celery, busy) = (pod.celery, pod.busy);
         if late {
             self.broker.ack(id);
         }
-        let task = self.broker.msg(id).task_type as usize;
+        let m = self.broker.msg(id);
+        let task = m.task_type as usize;
         if TRACE {
-            let task = self.broker.msg(id).task_id;
+            let task = m.task_id;
             self.tr(TraceEvent::Completed {
                 t: now,
                 task,
@@ -823,23 +823,12 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         self.telemetry.task_success[task] += 1;
         self.broker.release(id);
         self.completed += 1;
-        {
-            let pod = &mut self.pods[p as usize];
-            pod.busy -= 1;
-            if late {
-                pod.busy_unacked -= 1;
-            }
-            pod.free_slots.push(slot);
-            if cpu {
-                pod.cpu.remove(now, slot);
-            }
-        }
         if cpu {
             self.resched_cpu(p);
         }
-        match self.pods[p as usize].celery {
-            CeleryState::WarmShutdown if self.pods[p as usize].busy == 0 => self.process_exit(p),
-            CeleryState::ColdShutdown if self.pods[p as usize].busy == 0 => Ok(()),
+        match celery {
+            CeleryState::WarmShutdown if busy == 0 => self.process_exit(p),
+            CeleryState::ColdShutdown if busy == 0 => Ok(()),
             _ => {
                 self.try_start(p)?;
                 self.fetch(p)
@@ -1029,8 +1018,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             name,
             g as u16,
             now,
-            w.celery.concurrency,
-            &w.celery.queues,
+            &w.celery,
+            self.groups[g].prefetch,
             self.groups[g].cores,
         );
         // Reuse a dead pod's slot (memory stays flat under churn); its generations move on,

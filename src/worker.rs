@@ -268,19 +268,24 @@ pub struct Pod {
     pub cpu: CpuShare,
     /// Lifecycle generation (bumped on termination).
     pub gen: u32,
+    /// Its group's prefetch rule (copied here: read on every fetch).
+    pub prefetch: PrefetchRule,
+    /// Its group's `task_acks_late` (a task type's own setting overrides it).
+    pub acks_late: bool,
 }
 
 impl Pod {
-    /// A new pod of group `group`.
+    /// A new pod of group `group`, running Celery with `celery`.
     pub fn new(
         name: String,
         group: u16,
         created: SimTime,
-        concurrency: u32,
-        queues: &[usize],
+        celery: &CeleryConfig,
+        prefetch: PrefetchRule,
         cores: f64,
     ) -> Pod {
-        let n = concurrency as usize;
+        let n = celery.concurrency as usize;
+        let queues = &celery.queues;
         Pod {
             name,
             group,
@@ -314,7 +319,20 @@ impl Pod {
             waiting: false,
             cpu: CpuShare::new(cores),
             gen: 0,
+            prefetch,
+            acks_late: celery.acks_late,
         }
+    }
+
+    /// Messages the worker may take from the broker now ([`PrefetchRule::capacity`]).
+    #[inline]
+    pub fn capacity(&self) -> u32 {
+        self.prefetch.capacity(
+            self.reserved.len() as u32,
+            self.busy,
+            self.busy_unacked,
+            self.eta.len() as u32,
+        )
     }
 
     /// Alive (not yet exited).
