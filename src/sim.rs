@@ -577,14 +577,15 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         if depth > self.summary.max_queue_depth {
             self.summary.max_queue_depth = depth;
         }
-        self.wake_waiters(tt.queue as u16)
+        self.wake_waiters(tt.queue as u16);
+        Ok(())
     }
 
     // ---------------------------------------------------------------- delivery
 
     /// Hands ready messages of `queue` to workers blocked on it, longest-waiting first
     /// (Redis serves BRPOP clients in blocking order).
-    fn wake_waiters(&mut self, queue: u16) -> Result<(), SimError> {
+    fn wake_waiters(&mut self, queue: u16) {
         while self.broker.queues[queue as usize].ready() > 0 {
             let pods = &self.pods;
             let serves = |p: u32| {
@@ -605,7 +606,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
                 }
             };
             self.pods[p as usize].waiting = false;
-            self.fetch(p)?;
+            self.fetch(p);
         }
         // Drop stale entries at the front.
         while let Some(&p) = self.waiters.front() {
@@ -616,45 +617,36 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             self.waiters.pop_front();
             self.pods[p as usize].waiting = false;
         }
-        Ok(())
     }
 
     /// Takes messages while the prefetch window allows; blocks (waits) when the queues are empty.
-    fn fetch(&mut self, p: u32) -> Result<(), SimError> {
+    fn fetch(&mut self, p: u32) {
         loop {
-            let pod = &self.pods[p as usize];
+            let pod = &mut self.pods[p as usize];
             if !pod.fetching() || pod.capacity() == 0 {
-                return Ok(());
+                return;
             }
-            let popped = self.broker.pop_for(&self.pods[p as usize].queue_order);
-            match popped {
-                Some((id, pos)) => {
-                    if self.sc.broker.queue_order == QueueOrder::RoundRobin {
-                        let pod = &mut self.pods[p as usize];
-                        if pod.queue_order.len() > 1 {
-                            let q = pod.queue_order.remove(pos);
-                            pod.queue_order.push(q);
-                        }
-                    }
-                    self.deliver(p, id)?;
+            let Some((id, pos)) = self.broker.pop_for(&pod.queue_order) else {
+                if !pod.waiting {
+                    pod.waiting = true;
+                    self.waiters.push_back(p);
                 }
-                None => {
-                    let pod = &mut self.pods[p as usize];
-                    if !pod.waiting {
-                        pod.waiting = true;
-                        self.waiters.push_back(p);
-                    }
-                    return Ok(());
-                }
+                return;
+            };
+            if self.sc.broker.queue_order == QueueOrder::RoundRobin && pod.queue_order.len() > 1 {
+                let q = pod.queue_order.remove(pos);
+                pod.queue_order.push(q);
             }
+            self.deliver(p, id);
         }
     }
 
-    fn deliver(&mut self, p: u32, id: MsgId) -> Result<(), SimError> {
+    fn deliver(&mut self, p: u32, id: MsgId) {
         let now = self.eng.now();
-        let eta = self.broker.msg(id).eta;
+        let m = self.broker.msg(id);
+        let (eta, task) = (m.eta, m.task_type as usize);
         if TRACE {
-            let task = self.broker.msg(id).task_id;
+            let task = m.task_id;
             self.tr(TraceEvent::Delivered {
                 t: now,
                 task,
@@ -666,25 +658,26 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             self.pods[p as usize].eta.push(id);
             let gen = self.broker.msg(id).gen;
             self.eng.schedule_at(eta, Ev::EtaDue(p, id, gen));
-        } else {
-            let pod = &self.pods[p as usize];
-            // An idle pool slot and nothing buffered: the job goes straight to the child.
-            if pod.reserved.is_empty() && pod.fetching() && !pod.free_slots.is_empty() {
-                let task = self.broker.msg(id).task_type as usize;
-                if self.acks_late(p, task) {
+            return;
+        }
+        let late = self.acks_late(p, task);
+        let pod = &mut self.pods[p as usize];
+        // An idle pool slot and nothing buffered: the job goes straight to the child.
+        if pod.reserved.is_empty() && pod.fetching() {
+            if let Some(slot) = pod.free_slots.pop() {
+                if late {
                     self.broker.deliver(id, p, now, MsgState::Reserved);
                 } else {
                     self.broker
                         .deliver_acked_at_once(id, p, now, MsgState::Reserved);
                 }
-                let slot = self.pods[p as usize].free_slots.pop().expect("non-empty");
                 self.start_task(p, slot, id);
-                return Ok(());
+                return;
             }
-            self.broker.deliver(id, p, now, MsgState::Reserved);
-            self.pods[p as usize].reserved.push_back(id);
         }
-        self.try_start(p)
+        pod.reserved.push_back(id);
+        self.broker.deliver(id, p, now, MsgState::Reserved);
+        self.try_start(p);
     }
 
     fn on_eta_due(&mut self, p: u32, id: MsgId, gen: u32) -> Result<(), SimError> {
@@ -698,21 +691,24 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         self.broker.msg_mut(id).state = MsgState::Reserved;
         self.pods[p as usize].reserved.push_back(id);
-        self.try_start(p)?;
-        self.fetch(p)
+        self.try_start(p);
+        self.fetch(p);
+        Ok(())
     }
 
     // ---------------------------------------------------------------- execution
 
     /// Starts reserved tasks while pool slots are free (prefork `-O fair`: only idle children
     /// get jobs).
-    fn try_start(&mut self, p: u32) -> Result<(), SimError> {
+    fn try_start(&mut self, p: u32) {
         loop {
             let pod = &mut self.pods[p as usize];
-            if !pod.fetching() || pod.free_slots.is_empty() || pod.reserved.is_empty() {
-                return Ok(());
+            if !pod.fetching() || pod.free_slots.is_empty() {
+                return;
             }
-            let id = pod.reserved.pop_front().expect("non-empty");
+            let Some(id) = pod.reserved.pop_front() else {
+                return;
+            };
             let slot = pod.free_slots.pop().expect("non-empty");
             self.start_task(p, slot, id);
         }
@@ -830,8 +826,9 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             CeleryState::WarmShutdown if busy == 0 => self.process_exit(p),
             CeleryState::ColdShutdown if busy == 0 => Ok(()),
             _ => {
-                self.try_start(p)?;
-                self.fetch(p)
+                self.try_start(p);
+                self.fetch(p);
+                Ok(())
             }
         }
     }
@@ -923,7 +920,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
             msg,
         )?;
         for q in queues {
-            self.wake_waiters(q)?;
+            self.wake_waiters(q);
         }
         Ok(())
     }
@@ -1184,7 +1181,8 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
                 .schedule_at(self.later(self.scan_period()), Ev::Sweep(p, gen));
             self.restore_visible()?;
         }
-        self.fetch(p)
+        self.fetch(p);
+        Ok(())
     }
 
     fn on_ready(&mut self, p: u32, gen: u32) -> Result<(), SimError> {
@@ -1412,7 +1410,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         self.remove_pod(p, "Celery exited")?;
         for q in queues {
-            self.wake_waiters(q)?;
+            self.wake_waiters(q);
         }
         Ok(())
     }
@@ -1523,7 +1521,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         }
         self.remove_pod(p, "SIGKILL")?;
         for q in queues {
-            self.wake_waiters(q)?;
+            self.wake_waiters(q);
         }
         Ok(())
     }
