@@ -515,8 +515,20 @@ pub fn fmt_num(v: f64) -> String {
 }
 
 /// Appends [`fmt_num`]'s text to `buf` without allocating (beyond `buf`'s growth).
+///
+/// The text is `{v:.6}` with trailing zeros and '.' trimmed and "-0" as "0" (so integers
+/// print exactly). It runs for every CSV cell, so finite |v| < 2^53 take an exact integer
+/// path ([`write_num_exact`]); only infinities, NaN and huge integers go through `core::fmt`.
 #[inline]
 pub fn write_num(buf: &mut String, v: f64) {
+    if !write_num_exact(buf, v) {
+        write_num_fmt(buf, v);
+    }
+}
+
+/// [`write_num`] through `core::fmt`, for the values [`write_num_exact`] declines.
+#[cold]
+fn write_num_fmt(buf: &mut String, v: f64) {
     use std::fmt::Write;
     if v.is_nan() {
         return;
@@ -538,6 +550,104 @@ pub fn write_num(buf: &mut String, v: f64) {
     }
 }
 
+/// "00".."99": digits are written two per division, as `str` slices (no UTF-8 check).
+const DIGIT_PAIRS: &str = "0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends `n` (below 100) as two digits.
+#[inline]
+fn push_pair(buf: &mut String, n: u64) {
+    let r = n as usize * 2;
+    buf.push_str(DIGIT_PAIRS.get(r..r + 2).unwrap_or("00"));
+}
+
+/// Writes [`write_num`]'s text for finite |v| < 2^53 and returns true; returns false, writing
+/// nothing, for anything else.
+///
+/// |v| = m·2^-s exactly (m < 2^53), so round(|v|·10^6) = (m·10^6) >> s, rounded on the
+/// remainder, all in u128. Ties round half to even like core::fmt's exact `{:.6}` (0.0078125
+/// prints 0.007812). Integers print the same as `v as i64` would, since |v| < 2^53.
+#[inline]
+fn write_num_exact(buf: &mut String, v: f64) -> bool {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as u32;
+    let stored = bits & ((1u64 << 52) - 1);
+    // Exponent 0x7ff (inf, NaN) and exponents of 2^53 and beyond have biased > 1075.
+    let (m, s) = match biased {
+        0 => (stored, 1074),
+        1..=1075 => (stored | (1u64 << 52), 1075 - biased),
+        _ => return false,
+    };
+    let (int, frac) = if s < 64 {
+        (m >> s, m & ((1u64 << s) - 1))
+    } else {
+        (0, m)
+    };
+    let (int, micros) = if frac == 0 {
+        (int, 0)
+    } else if s >= 128 {
+        // |v| < 2^53·2^-128: rounds to zero.
+        (0, 0)
+    } else {
+        // frac·10^6 < 2^53·2^20 = 2^73: no overflow; the quotient is below 10^6.
+        let t = u128::from(frac) * 1_000_000;
+        let mut micros = (t >> s) as u64;
+        let rem = t & ((1u128 << s) - 1);
+        let half = 1u128 << (s - 1);
+        if rem > half || (rem == half && micros & 1 == 1) {
+            micros += 1;
+        }
+        if micros == 1_000_000 {
+            (int + 1, 0)
+        } else {
+            (int, micros)
+        }
+    };
+    // The integer part's pairs of digits, least significant first (2^53 < 10^16).
+    let mut pairs = [0u8; 8];
+    let mut k = 0;
+    let mut n = int;
+    while n >= 100 {
+        pairs[k] = (n % 100) as u8;
+        n /= 100;
+        k += 1;
+    }
+    // Sign + 16 integer digits + '.' + 6 decimals.
+    buf.reserve(24);
+    // "-0" prints as "0": the sign only when something nonzero is left.
+    if bits >> 63 == 1 && (int | micros) != 0 {
+        buf.push('-');
+    }
+    if n >= 10 {
+        push_pair(buf, n);
+    } else {
+        buf.push(char::from(b'0' + n as u8));
+    }
+    for &r in pairs[..k].iter().rev() {
+        push_pair(buf, u64::from(r));
+    }
+    if micros != 0 {
+        buf.push('.');
+        push_pair(buf, micros / 10_000);
+        push_pair(buf, micros / 100 % 100);
+        push_pair(buf, micros % 100);
+        // Drop the trailing zeros of the six decimals (at most five: micros is not 0).
+        let zeros = match micros {
+            _ if micros % 100_000 == 0 => 5,
+            _ if micros % 10_000 == 0 => 4,
+            _ if micros % 1_000 == 0 => 3,
+            _ if micros % 100 == 0 => 2,
+            _ if micros % 10 == 0 => 1,
+            _ => 0,
+        };
+        buf.truncate(buf.len() - zeros);
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,6 +659,167 @@ mod tests {
         assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
         assert_eq!(fmt_num(f64::NAN), "");
         assert_eq!(round_sig(39.987, 4), 39.99);
+    }
+
+    /// The formatter before the exact fast path, verbatim: the fast path must match it.
+    fn reference(v: f64) -> String {
+        use std::fmt::Write;
+        let mut buf = String::new();
+        let buf = &mut buf;
+        if v.is_nan() {
+            return String::new();
+        }
+        if v.fract() == 0.0 && v.abs() < 1e15 {
+            let _ = write!(buf, "{}", v as i64);
+            return buf.clone();
+        }
+        let start = buf.len();
+        let _ = write!(buf, "{v:.6}");
+        let trimmed = buf[start..]
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .len();
+        buf.truncate(start + trimmed);
+        if &buf[start..] == "-0" {
+            buf.truncate(start);
+            buf.push('0');
+        }
+        buf.clone()
+    }
+
+    /// Both signs of `v` format like [`reference`], appended after existing text too.
+    fn assert_like_reference(v: f64) {
+        for v in [v, -v] {
+            assert_eq!(fmt_num(v), reference(v), "{v:e} ({:#x})", v.to_bits());
+            let mut buf = String::from("x,");
+            write_num(&mut buf, v);
+            assert_eq!(&buf[2..], reference(v), "{v:e} appended");
+        }
+    }
+
+    #[test]
+    fn fast_formatting_matches_core_fmt_on_edge_cases() {
+        let mut cases = vec![
+            0.0,
+            1.0,
+            0.5,
+            0.1,
+            0.2,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            123.456,
+            39.987,
+            // Exact ties at the 7th decimal (odd multiples of 2^-7): half to even.
+            0.0078125,
+            0.0234375,
+            0.9921875,
+            1.0078125,
+            12345.6796875,
+            // Near ties that are not exact in binary.
+            0.0000005,
+            5e-7,
+            2.5e-7,
+            7.5e-7,
+            1.25e-6,
+            0.0000015,
+            4.999999999e-7,
+            5.000000001e-7,
+            0.9999995,
+            0.99999949999,
+            0.9999994999999999,
+            0.99999950000001,
+            999999.9999995,
+            9.9999995,
+            // Around 1e15 (the integer cut-off) and 2^53 (the fast path's bound).
+            1e15 - 1.0,
+            1e15 - 0.5,
+            1e15 - 0.125,
+            1e15,
+            1e15 + 0.125,
+            1e15 + 0.5,
+            1e15 + 1.0,
+            999_999_999_999_999.9,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            1e16,
+            1e20,
+            9.223_372_036_854_776e18,
+            1.5e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            // Subnormals and tiny values.
+            f64::from_bits(1),
+            f64::from_bits(0x000f_ffff_ffff_ffff),
+            1e-300,
+            1e-7,
+            4e-7,
+            6e-7,
+            f64::INFINITY,
+            f64::NAN,
+            f64::from_bits(0x7ff0_0000_0000_0001),
+        ];
+        for k in 0..64 {
+            cases.push(2f64.powi(k));
+            cases.push(2f64.powi(-k));
+            cases.push(1.0 - 2f64.powi(-k));
+            cases.push(2f64.powi(k) + 0.5);
+        }
+        for k in 0..2_000 {
+            cases.push(f64::from(k) * 1e-7);
+            cases.push(f64::from(k) * 2.5e-7);
+            cases.push(f64::from(2 * k + 1) / 128.0);
+        }
+        for v in cases {
+            assert_like_reference(v);
+        }
+        assert_eq!(fmt_num(0.0078125), "0.007812");
+        assert_eq!(fmt_num(0.0234375), "0.023438");
+        assert_eq!(fmt_num(-0.0), "0");
+        assert_eq!(fmt_num(-1e-9), "0");
+        assert_eq!(fmt_num(f64::INFINITY), "inf");
+        assert_eq!(fmt_num(f64::NEG_INFINITY), "-inf");
+        assert_eq!(fmt_num(1e20), "100000000000000000000");
+    }
+
+    /// f64s from several families: raw bits, dyadic fractions (exact ties included), multiples
+    /// of 1e-7 and 2.5e-7, decimals with few digits, and values around 1e15 and 2^53.
+    fn interesting_f64() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        let decimals = (0u64..1_000_000_000, 0u32..=9, any::<u32>()).prop_map(|(i, d, f)| {
+            let f = u64::from(f) % 10u64.pow(d);
+            let text = format!("{i}.{f:0w$}", w = d as usize);
+            text.parse::<f64>().unwrap()
+        });
+        prop_oneof![
+            any::<u64>().prop_map(f64::from_bits),
+            (-100_000i64..100_000, 0i32..80).prop_map(|(i, k)| i as f64 * 2f64.powi(-k)),
+            (any::<u64>(), 1i32..64).prop_map(|(m, k)| (m >> 11) as f64 * 2f64.powi(-k)),
+            (0u64..1 << 40, 0u64..64).prop_map(|(i, k)| i as f64 + (2 * k + 1) as f64 / 128.0),
+            (-10_000_000_000i64..10_000_000_000).prop_map(|k| k as f64 * 1e-7),
+            (-10_000_000_000i64..10_000_000_000).prop_map(|k| k as f64 * 5e-7),
+            (-10_000_000_000i64..10_000_000_000).prop_map(|k| k as f64 * 2.5e-7),
+            decimals,
+            (-1_000_000i64..1_000_000, 0i32..8).prop_map(|(k, d)| 1e15 + k as f64 * 2f64.powi(-d)),
+            (-1_000_000i64..1_000_000, 0i32..4)
+                .prop_map(|(k, d)| 9_007_199_254_740_992.0 + k as f64 * 2f64.powi(-d)),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::with_cases(250_000)
+        })]
+
+        #[test]
+        fn fast_formatting_matches_core_fmt(v in interesting_f64(), negate in proptest::bool::ANY) {
+            let v = if negate { -v } else { v };
+            proptest::prop_assert_eq!(fmt_num(v), reference(v), "{:e} ({:#x})", v, v.to_bits());
+        }
     }
 
     #[test]

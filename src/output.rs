@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use crate::observe::{fmt_num, write_num, Decision, EventRow, Sink};
+use crate::observe::{write_num, Decision, EventRow, Sink};
 use std::io::Write;
 
 /// A run directory being written.
@@ -121,6 +121,8 @@ pub struct CsvSink {
     /// inputs, then up to [`KEEP_DECISIONS`] without.
     pub kept_decisions: Vec<Decision>,
     cells: Vec<String>,
+    /// The time cell of the event being written, reused so events do not allocate it.
+    event_time: String,
 }
 
 /// Events kept in memory per group (autoscaler events; the rest) for the report.
@@ -158,6 +160,7 @@ impl CsvSink {
             decisions_written: 0,
             kept_decisions: Vec::new(),
             cells: Vec::new(),
+            event_time: String::new(),
         })
     }
 
@@ -197,8 +200,10 @@ impl Sink for CsvSink {
     }
 
     fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
+        self.event_time.clear();
+        write_num(&mut self.event_time, e.time.as_secs_f64());
         self.events.write_record([
-            fmt_num(e.time.as_secs_f64()).as_str(),
+            self.event_time.as_str(),
             e.source,
             e.kind,
             e.reason.as_str(),

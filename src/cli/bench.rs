@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::observe::{fmt_num, write_num, EventRow, Sink};
+use crate::observe::{write_num, EventRow, Sink};
 use crate::scenario::{self, LoadOptions, Source};
 
 use super::Failure;
@@ -56,15 +56,15 @@ impl Sink for FormattingSink {
     }
     fn event(&mut self, e: &EventRow) -> std::io::Result<()> {
         self.events += 1;
-        writeln!(
-            self.out,
-            "{},{},{},{},{}",
-            fmt_num(e.time.as_secs_f64()),
-            e.source,
-            e.kind,
-            e.reason,
-            e.message
-        )
+        // Built like `row`, without core::fmt (the CSV writer of `run` does not use it either).
+        self.line.clear();
+        write_num(&mut self.line, e.time.as_secs_f64());
+        for field in [e.source, e.kind, &e.reason, &e.message] {
+            self.line.push(',');
+            self.line.push_str(field);
+        }
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes())
     }
 }
 
