@@ -227,7 +227,7 @@ impl Broker {
     }
 
     /// Publishes (`LPUSH` / `basic.publish`): the message joins the tail of its band.
-    #[inline]
+    #[inline(always)]
     pub fn publish(&mut self, id: MsgId) {
         let m = &mut self.msgs[id as usize];
         m.state = MsgState::Ready;

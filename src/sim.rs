@@ -524,6 +524,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
 
     // ---------------------------------------------------------------- load
 
+    #[inline(always)]
     fn schedule_next_arrival(&mut self, i: usize) {
         if let Some((t, _)) = self.producers[i].peek_or_next() {
             let t = t.max(self.eng.now());
