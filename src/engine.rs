@@ -505,6 +505,42 @@ mod tests {
     }
 
     #[test]
+    fn the_side_lane_keeps_time_then_insertion_order() {
+        // The side lane holds one event at a time (as the first producer's arrival does);
+        // interleaved with the wheel it must pop in exactly the (time, insertion) order the
+        // wheel alone would give.
+        let mut e = Engine::new(Limits::default());
+        e.schedule_at(SimTime(5), "w5a");
+        e.schedule_side(SimTime(5), "s5");
+        e.schedule_at(SimTime(5), "w5b");
+        e.schedule_at(SimTime(3), "w3");
+        assert_eq!(e.pending(), 4);
+        assert_eq!(e.peek_time(), Some(SimTime(3)));
+        let mut got = vec![];
+        while let Some(ev) = e.pop_until(SimTime::MAX).unwrap() {
+            got.push((e.now().0, ev));
+            if ev == "s5" {
+                // The next side event, later than everything pending.
+                e.schedule_side(SimTime(70_000_000_000), "s70");
+            }
+        }
+        assert_eq!(
+            got,
+            vec![
+                (3, "w3"),
+                (5, "w5a"),
+                (5, "s5"),
+                (5, "w5b"),
+                (70_000_000_000, "s70")
+            ]
+        );
+        assert_eq!(e.pending(), 0);
+        // The wheel's cursor followed the side event: a later push still works.
+        e.schedule_at(SimTime(70_000_000_001), "w");
+        assert_eq!(e.pop_until(SimTime::MAX).unwrap(), Some("w"));
+    }
+
+    #[test]
     fn orders_by_time_then_insertion() {
         let mut e = Engine::new(Limits::default());
         e.schedule_at(SimTime(5), "b");

@@ -843,6 +843,48 @@ mod tests {
     }
 
     #[test]
+    fn zero_waits_counted_apart_give_the_same_percentiles() {
+        // Windows of waits with many exact zeros (tasks handed straight to an idle process):
+        // p50 / p95 / max must be the nearest-rank values of the whole window, sorted.
+        let mut w = WaitRecorder::default();
+        let mut x: u64 = 99;
+        let mut all = Vec::new();
+        for len in [1usize, 2, 3, 10, 20, 21, 100, 257] {
+            let mut window = Vec::new();
+            for _ in 0..len {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                let v = if x >> 62 == 0 {
+                    0
+                } else {
+                    (x >> 20) % 5_000_000_000
+                };
+                w.record(v);
+                window.push(v);
+            }
+            window.sort_unstable();
+            let n = window.len();
+            let at = |q: f64| window[((q * n as f64).ceil() as usize).clamp(1, n) - 1];
+            let want = [at(0.5), at(0.95), window[n - 1]].map(|v| v as f64 / 1e9);
+            assert_eq!(w.take_window(), want, "window {window:?}");
+            all.extend(window);
+        }
+        // The whole-run histogram saw the zeros too.
+        let zeros = all.iter().filter(|&&v| v == 0).count() as f64;
+        assert!(zeros / all.len() as f64 > 0.15);
+        let st = w.stats();
+        assert_eq!(w.count(), all.len() as u64);
+        let mean = all.iter().sum::<u64>() as f64 / all.len() as f64 / 1e9;
+        assert!((st.mean - mean).abs() < 1e-9);
+        all.sort_unstable();
+        let p50 = all[all.len().div_ceil(2) - 1] as f64 / 1e9;
+        assert!(
+            (st.p50 - p50).abs() <= 0.002 * p50 + 1e-6,
+            "{} vs {p50}",
+            st.p50
+        );
+    }
+
+    #[test]
     fn window_percentiles_are_exact_nearest_rank() {
         let mut w = WaitRecorder::default();
         for s in 1..=20u64 {
