@@ -458,6 +458,7 @@ impl<'s, const TRACE: bool> World<'s, TRACE> {
         Ok(())
     }
 
+    /// Every event kind, out of line: the run loop stays small around the two hot ones.
     #[inline(never)]
     fn handle_rest(&mut self, ev: Ev) -> Result<(), SimError> {
         match ev {
